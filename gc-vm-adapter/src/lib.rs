@@ -1,0 +1,1 @@
+//! gc-vm-adapter (in progress).
