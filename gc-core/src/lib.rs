@@ -7,5 +7,6 @@
 pub(crate) mod primitive;
 
 pub mod object;
+pub mod record;
 
 pub use object::{ObjRef, HEADER_SIZE, PAYLOAD_ALIGN};
