@@ -1,12 +1,38 @@
 //! # gc-core: a parallel cycle collector for free-threaded object models
 //!
-//! See the repository's `docs/design.md` for the architecture and invariants.
+//! Reference counting frees most objects of a free-threaded interpreter; this crate frees the
+//! rest: reference cycles. It is a stop-the-world, mark-and-trial-deletion collector in the
+//! style of CPython's free-threaded GC, except that every phase runs on all GC workers.
+//!
+//! - [`heap`]: per-thread allocation heaps (size-class pages, lock-free owner fast path,
+//!   remote frees, abandoned pages adopted later).
+//! - [`safepoint`]: mutator states, polls and stop-the-world.
+//! - [`binding`]: the one contract a VM implements ([`VmBinding`]).
+//! - [`GcRuntime`] / [`Mutator`]: the VM-to-GC API: allocate, poll, collect, configure.
+//! - [`record`]: what each collection did, for stats, logs, traces and plots.
+//!
+//! Start with `docs/binding-guide.md` in the repository for a walk-through.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
 pub(crate) mod primitive;
 
+pub mod binding;
+mod collector;
+pub mod config;
+pub mod error;
+pub mod heap;
+pub mod mutator;
 pub mod object;
 pub mod record;
+pub mod runtime;
+pub mod safepoint;
 
+pub use binding::{GarbageQuery, Tracer, VmBinding};
+pub use config::GcConfig;
+pub use error::ContractViolation;
+pub use heap::{AllocError, HeapSpace, HeapStats};
+pub use mutator::Mutator;
 pub use object::{ObjRef, HEADER_SIZE, PAYLOAD_ALIGN};
+pub use record::{CollectionRecord, Phase, TriggerReason};
+pub use runtime::{CallbackInfo, CallbackPhase, GcRuntime, GcStats};

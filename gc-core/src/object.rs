@@ -188,6 +188,19 @@ impl GcHeader {
         self.gc_refs.store(v, Ordering::Relaxed)
     }
 
+    /// Plain store of the whole flags word; only for a thread with exclusive access to this
+    /// header (a GC worker owning the object's page chunk while the world is stopped).
+    #[inline]
+    pub(crate) fn store_flags(&self, v: u32) {
+        self.flags.store(v, Ordering::Relaxed)
+    }
+
+    /// Atomically add to `gc_refs`.
+    #[inline]
+    pub(crate) fn add_gc_refs(&self, v: i32) {
+        self.gc_refs.fetch_add(v, Ordering::Relaxed);
+    }
+
     /// Atomically decrement `gc_refs` (workers may collide on a shared child); returns the
     /// previous value.
     #[inline]

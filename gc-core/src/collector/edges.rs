@@ -1,0 +1,65 @@
+//! Checking the edges a binding reports before the collector touches what they point at.
+
+use parking_lot::Mutex;
+
+use crate::error::ContractViolation;
+use crate::heap::HeapSpace;
+use crate::object::ObjRef;
+
+/// Most violations kept per collection (a broken binding can report millions).
+const MAX_VIOLATIONS: usize = 1000;
+
+/// Reads a child's header flags, after validating the pointer when edge checking is on.
+///
+/// With checking on, a pointer that is not a live object of this runtime is reported as a
+/// [`ContractViolation::ForeignPointer`] and ignored, so a broken `trace` can never make the
+/// collector read or write memory it does not own. With checking off (release default) the
+/// binding's rule 2 is trusted, and a freed slot still reads as "not in use" and is ignored.
+pub(crate) struct EdgeFilter<'a> {
+    space: Option<&'a HeapSpace>,
+    violations: &'a Mutex<Vec<ContractViolation>>,
+    #[cfg(feature = "fault-injection")]
+    pub(crate) skip: Option<ObjRef>,
+}
+
+impl<'a> EdgeFilter<'a> {
+    pub(crate) fn new(
+        space: &'a HeapSpace,
+        check: bool,
+        violations: &'a Mutex<Vec<ContractViolation>>,
+    ) -> Self {
+        EdgeFilter {
+            space: check.then_some(space),
+            violations,
+            #[cfg(feature = "fault-injection")]
+            skip: None,
+        }
+    }
+
+    /// The flags of `child` as reported by `parent` (address; 0 for roots), or `None` if the
+    /// edge must be ignored.
+    #[inline]
+    pub(crate) fn flags(&self, parent: usize, child: ObjRef) -> Option<u32> {
+        if let Some(space) = self.space {
+            if space.find_object(child.as_ptr()).is_none() {
+                self.report(ContractViolation::ForeignPointer {
+                    parent,
+                    pointer: child.addr(),
+                });
+                return None;
+            }
+        }
+        #[cfg(feature = "fault-injection")]
+        if self.skip == Some(child) {
+            return None;
+        }
+        Some(child.header().flags())
+    }
+
+    pub(crate) fn report(&self, v: ContractViolation) {
+        let mut g = self.violations.lock();
+        if g.len() < MAX_VIOLATIONS {
+            g.push(v);
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! Parallel marking: per-worker crossbeam-deque stacks, stealing, and termination detection.
+//!
+//! # Claiming
+//! An object is traced by exactly one worker: before pushing a child, a worker sets the
+//! phase's mark bit with `fetch_or` and pushes only if the bit was clear. A cheap relaxed
+//! load first skips already-marked children without a read-modify-write.
+//!
+//! # Termination
+//! `active` counts workers that may still produce work. A worker decrements it only when its
+//! own deque is empty and a steal attempt (injector, then every other worker) failed; an idle
+//! worker re-increments it *before* stealing again. Work is only ever pushed by an active
+//! worker onto its own deque, and a worker goes idle only with an empty deque, so when
+//! `active` reads 0 no item exists anywhere and none can appear: every worker may stop. All
+//! counter operations are SeqCst so the "saw work / saw zero" decisions are totally ordered.
+//!
+//! # Spans
+//! A container with more than [`SPAN`] reference slots (see
+//! [`VmBinding::reference_slots`]) is not traced in one go: its slots are pushed as spans,
+//! so other workers steal and trace parts of one huge list in parallel.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crossbeam_deque::{Injector, Steal, Stealer, Worker};
+use parking_lot::Mutex;
+
+use crate::binding::{Tracer, VmBinding};
+use crate::collector::edges::EdgeFilter;
+use crate::object::ObjRef;
+
+/// Reference slots per span when a large container is split.
+pub(crate) const SPAN: usize = 2048;
+
+/// A unit of marking work: a whole object, or one span of a large object's slots.
+#[derive(Copy, Clone)]
+pub(crate) struct Item {
+    obj: ObjRef,
+    /// `u32::MAX` = the whole object; otherwise the span index.
+    span: u32,
+}
+
+impl Item {
+    #[inline]
+    pub(crate) fn whole(obj: ObjRef) -> Self {
+        Item { obj, span: u32::MAX }
+    }
+}
+
+/// Which objects a marking pass walks through and which bit it claims.
+#[derive(Copy, Clone)]
+pub(crate) struct MarkRule {
+    /// Header bits to compare...
+    pub mask: u32,
+    /// ...with this value for an object to be markable.
+    pub want: u32,
+    /// The bit claimed.
+    pub bit: u32,
+}
+
+impl MarkRule {
+    /// Whether an object with header `flags` should be claimed (ignoring the mark bit).
+    #[inline]
+    pub(crate) fn accepts(&self, flags: u32) -> bool {
+        flags & self.mask == self.want && flags & self.bit == 0
+    }
+
+    /// Try to claim `obj`; true if this caller set the bit.
+    #[inline]
+    pub(crate) fn claim(&self, obj: ObjRef, flags: u32) -> bool {
+        self.accepts(flags) && obj.header().set(self.bit) & self.bit == 0
+    }
+}
+
+/// Shared state of one parallel mark.
+pub(crate) struct Marker<'a, B: VmBinding> {
+    binding: &'a B,
+    filter: &'a EdgeFilter<'a>,
+    rule: MarkRule,
+    injector: Injector<Item>,
+    stealers: Vec<Stealer<Item>>,
+    locals: Vec<Mutex<Option<Worker<Item>>>>,
+    active: AtomicUsize,
+}
+
+/// Per-worker counters of one mark.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct MarkCounts {
+    pub traced: u64,
+    pub steals: u64,
+}
+
+impl<'a, B: VmBinding> Marker<'a, B> {
+    pub(crate) fn new(binding: &'a B, filter: &'a EdgeFilter<'a>, rule: MarkRule, workers: usize) -> Self {
+        let locals: Vec<Worker<Item>> = (0..workers).map(|_| Worker::new_lifo()).collect();
+        let stealers = locals.iter().map(|w| w.stealer()).collect();
+        Marker {
+            binding,
+            filter,
+            rule,
+            injector: Injector::new(),
+            stealers,
+            locals: locals.into_iter().map(|w| Mutex::new(Some(w))).collect(),
+            active: AtomicUsize::new(workers),
+        }
+    }
+
+    /// Seed from the collecting thread (before workers start): claims and queues `obj`.
+    pub(crate) fn seed(&self, obj: ObjRef) {
+        if self.rule.claim(obj, obj.header().flags()) {
+            self.injector.push(Item::whole(obj));
+        }
+    }
+
+    /// Take worker `w`'s deque (each worker calls this once at the start of its run).
+    pub(crate) fn take_local(&self, w: usize) -> Worker<Item> {
+        self.locals[w].lock().take().expect("worker deque taken twice")
+    }
+
+    /// Return worker `w`'s deque (so a later pass can reuse the marker).
+    pub(crate) fn put_local(&self, w: usize, local: Worker<Item>) {
+        *self.locals[w].lock() = Some(local);
+    }
+
+    /// Claim `obj` (a seed found by a heap walk) and push it onto `local`.
+    #[inline]
+    pub(crate) fn push_seed(&self, local: &Worker<Item>, obj: ObjRef, flags: u32) {
+        if self.rule.claim(obj, flags) {
+            local.push(Item::whole(obj));
+        }
+    }
+
+    /// Process everything on `local` (used between seeds to bound deque growth).
+    pub(crate) fn drain(&self, local: &Worker<Item>, counts: &mut MarkCounts) {
+        while let Some(item) = local.pop() {
+            self.process(item, local, counts);
+        }
+    }
+
+    /// The marking loop with stealing and termination detection; returns when all marking
+    /// work of this pass is done.
+    pub(crate) fn run(&self, w: usize, local: &Worker<Item>, counts: &mut MarkCounts) {
+        loop {
+            self.drain(local, counts);
+            if let Some(item) = self.steal(w, local, counts) {
+                self.process(item, local, counts);
+                continue;
+            }
+            // Go idle.
+            self.active.fetch_sub(1, Ordering::SeqCst);
+            loop {
+                if self.active.load(Ordering::SeqCst) == 0 {
+                    return;
+                }
+                if self.work_visible(w) {
+                    self.active.fetch_add(1, Ordering::SeqCst);
+                    if let Some(item) = self.steal(w, local, counts) {
+                        self.process(item, local, counts);
+                        break;
+                    }
+                    self.active.fetch_sub(1, Ordering::SeqCst);
+                }
+                std::hint::spin_loop();
+                std::thread::yield_now();
+            }
+        }
+    }
+
+    fn work_visible(&self, w: usize) -> bool {
+        !self.injector.is_empty()
+            || self
+                .stealers
+                .iter()
+                .enumerate()
+                .any(|(i, s)| i != w && !s.is_empty())
+    }
+
+    fn steal(&self, w: usize, local: &Worker<Item>, counts: &mut MarkCounts) -> Option<Item> {
+        loop {
+            match self.injector.steal_batch_and_pop(local) {
+                Steal::Success(item) => return Some(item),
+                Steal::Retry => continue,
+                Steal::Empty => break,
+            }
+        }
+        let n = self.stealers.len();
+        for k in 1..n {
+            let victim = &self.stealers[(w + k) % n];
+            loop {
+                match victim.steal_batch_and_pop(local) {
+                    Steal::Success(item) => {
+                        counts.steals += 1;
+                        return Some(item);
+                    }
+                    Steal::Retry => continue,
+                    Steal::Empty => break,
+                }
+            }
+        }
+        None
+    }
+
+    #[inline]
+    fn process(&self, item: Item, local: &Worker<Item>, counts: &mut MarkCounts) {
+        let mut tracer = MarkTracer {
+            local,
+            rule: self.rule,
+            filter: self.filter,
+            parent: item.obj.addr(),
+        };
+        if item.span != u32::MAX {
+            let start = item.span as usize * SPAN;
+            let end = start + SPAN;
+            let n = self.binding.reference_slots(item.obj);
+            self.binding
+                .trace_slots(item.obj, start..end.min(n), &mut tracer);
+            return;
+        }
+        counts.traced += 1;
+        let n = self.binding.reference_slots(item.obj);
+        if n > SPAN {
+            for s in 0..n.div_ceil(SPAN) {
+                local.push(Item {
+                    obj: item.obj,
+                    span: s as u32,
+                });
+            }
+        } else {
+            self.binding.trace(item.obj, &mut tracer);
+        }
+    }
+}
+
+struct MarkTracer<'a, 'f> {
+    local: &'a Worker<Item>,
+    rule: MarkRule,
+    filter: &'a EdgeFilter<'f>,
+    parent: usize,
+}
+
+impl Tracer for MarkTracer<'_, '_> {
+    #[inline]
+    fn edge(&mut self, child: ObjRef) {
+        if let Some(flags) = self.filter.flags(self.parent, child) {
+            if self.rule.claim(child, flags) {
+                self.local.push(Item::whole(child));
+            }
+        }
+    }
+}

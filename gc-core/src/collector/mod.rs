@@ -1,0 +1,349 @@
+//! One full collection (DESIGN §3.4), phase by phase.
+//!
+//! ```text
+//! world stopped   merge -> mark-alive (roots) -> refs (update+subtract) -> mark-reachable
+//!                 -> scan (garbage set, held) -> clear weakrefs to garbage
+//! world running   weakref callbacks -> finalizers (once per object)
+//! world stopped   resurrection check (only if VM code ran) -> clear weakrefs again
+//! world running   clear -> check -> destroy -> free (memory back to its owning page)
+//! ```
+//!
+//! Every heap walk and mark runs on all GC workers; see `walk.rs` and `mark.rs`. The result
+//! (the garbage set) depends only on the object graph and the counts, never on the number of
+//! workers or their timing.
+
+mod edges;
+mod free;
+mod mark;
+mod resurrect;
+mod verify;
+mod walk;
+mod workers;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Instant;
+
+use parking_lot::Mutex;
+
+use crate::binding::{GarbageQuery, Tracer, VmBinding};
+use crate::error::{panic_message, ContractViolation};
+use crate::mutator::Mutator;
+use crate::object::{flags, ObjRef};
+use crate::record::{CollectionRecord, Phase, PhaseTime, ThreadSafepoint, TriggerReason};
+use crate::runtime::{CallbackInfo, CallbackPhase, Shared};
+use crate::safepoint::StopReport;
+
+use edges::EdgeFilter;
+use walk::{WalkCtx, CANDIDATE_RULE};
+use workers::WorkerLog;
+
+struct HeldGarbage;
+
+impl GarbageQuery for HeldGarbage {
+    fn is_garbage(&self, obj: ObjRef) -> bool {
+        obj.header().flags() & flags::GARBAGE != 0
+    }
+}
+
+struct RootCollector<'a, 'f> {
+    filter: &'a EdgeFilter<'f>,
+    roots: Vec<ObjRef>,
+}
+
+impl Tracer for RootCollector<'_, '_> {
+    fn edge(&mut self, child: ObjRef) {
+        if self.filter.flags(0, child).is_some() {
+            self.roots.push(child);
+        }
+    }
+}
+
+/// Times phases and stops for the record.
+struct Timeline<'a, B: VmBinding> {
+    sh: &'a Shared<B>,
+    phases: Vec<PhaseTime>,
+    stops: Vec<(u64, u64)>,
+    stopped_ns: u64,
+    max_ttsp_ns: u64,
+    ttsp: Vec<ThreadSafepoint>,
+    stuck: Vec<String>,
+}
+
+impl<'a, B: VmBinding> Timeline<'a, B> {
+    fn phase<R>(&mut self, phase: Phase, f: impl FnOnce() -> R) -> R {
+        let _span = tracing::trace_span!("gc_phase", phase = phase.as_str()).entered();
+        let start = self.sh.now_ns();
+        let r = f();
+        self.phases.push(PhaseTime {
+            phase,
+            start_ns: start,
+            duration_ns: self.sh.now_ns() - start,
+        });
+        r
+    }
+
+    fn note_stop(&mut self, report: &StopReport, first: bool) {
+        let start = report.requested_at.duration_since(self.sh.epoch).as_nanos() as u64;
+        self.phases.push(PhaseTime {
+            phase: Phase::StopTheWorld,
+            start_ns: start,
+            duration_ns: report.stop_duration().as_nanos() as u64,
+        });
+        self.max_ttsp_ns = self.max_ttsp_ns.max(report.max_ttsp.as_nanos() as u64);
+        if first {
+            self.ttsp = report
+                .per_thread
+                .iter()
+                .map(|t| ThreadSafepoint {
+                    thread_id: t.id,
+                    name: t.name.clone(),
+                    ttsp_ns: t.ttsp.as_nanos() as u64,
+                })
+                .collect();
+        }
+        self.stuck
+            .extend(report.stuck.iter().map(|s| s.name.clone()));
+    }
+
+    fn note_restart(&mut self, stopped_at_ns: u64) {
+        let end = self.sh.now_ns();
+        self.stops.push((stopped_at_ns, end - stopped_at_ns));
+        self.stopped_ns += end - stopped_at_ns;
+    }
+}
+
+/// Run one collection on mutator `m`'s thread. Returns objects collected.
+pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> usize {
+    let sh = m.runtime().shared();
+    // One collection at a time. An automatic trigger that finds one running is satisfied by
+    // it; a manual collect waits (detached, so the running one can stop the world) and then
+    // runs its own.
+    let _lock = match sh.collect_lock.try_lock() {
+        Some(g) => g,
+        None if reason != TriggerReason::Manual => return 0,
+        None => m.detached(|| sh.collect_lock.lock()),
+    };
+    sh.reset_young();
+    let seq = sh.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+    let start_ns = sh.now_ns();
+    sh.run_callbacks(CallbackPhase::Start, &CallbackInfo::default());
+
+    let violations = Mutex::new(Vec::<ContractViolation>::new());
+    let mut filter = EdgeFilter::new(&sh.space, sh.config.check_edges, &violations);
+    #[cfg(feature = "fault-injection")]
+    {
+        filter.skip = sh.fault_skip_mark.lock().take();
+    }
+    #[cfg(not(feature = "fault-injection"))]
+    let _ = &mut filter;
+    let log = WorkerLog::new(sh.workers);
+    let ctx = WalkCtx {
+        binding: &sh.binding,
+        filter: &filter,
+        pool: sh.pool.as_ref(),
+        workers: sh.workers,
+        log: &log,
+        epoch: sh.epoch,
+    };
+    let mut tl = Timeline {
+        sh,
+        phases: Vec::new(),
+        stops: Vec::new(),
+        stopped_ns: 0,
+        max_ttsp_ns: 0,
+        ttsp: Vec::new(),
+        stuck: Vec::new(),
+    };
+
+    // ---- world stopped (1) ----
+    let guard = sh.safepoints.stop(Some(m.slot()));
+    tl.note_stop(guard.report(), true);
+    let stopped_at = sh.now_ns();
+    tl.phase(Phase::Merge, || sh.binding.merge_thread_state());
+    let pages = sh.space.pages();
+    let heap_before = sh.space.stats().live_bytes as u64;
+    tl.phase(Phase::MarkAlive, || {
+        let mut rc = RootCollector {
+            filter: &filter,
+            roots: Vec::new(),
+        };
+        sh.binding.scan_roots(&mut rc);
+        ctx.mark_from(&rc.roots, CANDIDATE_RULE, Phase::MarkAlive);
+    });
+    let (visited, candidates) = tl.phase(Phase::UpdateRefs, || ctx.refs_pass(&pages));
+    tl.phase(Phase::MarkReachable, || ctx.mark_reachable_pass(&pages));
+    let scan = tl.phase(Phase::ScanGarbage, || ctx.scan_pass(&pages));
+    if sh.config.verify {
+        if let Err(msg) = verify::verify_garbage(&sh.binding, &sh.space, &pages, &scan.garbage) {
+            drop(guard);
+            panic!("{msg}");
+        }
+    }
+    tl.phase(Phase::Weakrefs, || {
+        for &g in &scan.weakly_referenced {
+            sh.binding.clear_weakrefs(g, &HeldGarbage);
+        }
+    });
+    drop(guard);
+    tl.note_restart(stopped_at);
+
+    // ---- world running: weakref callbacks, then finalizers ----
+    let mut garbage = scan.garbage;
+    let (callbacks_run, finalized) = tl.phase(Phase::Finalize, || {
+        let cbs = match catch_unwind(AssertUnwindSafe(|| sh.binding.run_weakref_callbacks())) {
+            Ok(n) => n,
+            Err(p) => {
+                filter.report(ContractViolation::CallbackPanicked {
+                    message: panic_message(&*p),
+                });
+                0
+            }
+        };
+        let mut fin = 0u64;
+        for &g in &scan.to_finalize {
+            if g.header().set(flags::FINALIZED) & flags::FINALIZED != 0 {
+                continue;
+            }
+            fin += 1;
+            if let Err(p) = catch_unwind(AssertUnwindSafe(|| sh.binding.finalize(g))) {
+                filter.report(ContractViolation::FinalizerPanicked {
+                    object: g.addr(),
+                    message: panic_message(&*p),
+                });
+            }
+        }
+        (cbs as u64, fin)
+    });
+
+    // ---- world stopped (2): resurrection, only if VM code ran on the garbage ----
+    let mut resurrected = 0u64;
+    if finalized > 0 || callbacks_run > 0 {
+        let guard = sh.safepoints.stop(Some(m.slot()));
+        tl.note_stop(guard.report(), false);
+        let stopped_at = sh.now_ns();
+        sh.binding.merge_thread_state();
+        let (still, back) = tl.phase(Phase::Resurrection, || ctx.resurrection_pass(garbage));
+        resurrected = back.len() as u64;
+        garbage = still;
+        for &g in &garbage {
+            if sh.binding.has_weakrefs(g) {
+                sh.binding.clear_weakrefs(g, &HeldGarbage);
+            }
+        }
+        drop(guard);
+        tl.note_restart(stopped_at);
+    }
+
+    // ---- world running: free ----
+    let (collected, uncollectable) = tl.phase(Phase::Free, || {
+        if sh.save_garbage() {
+            let n = garbage.len() as u64;
+            sh.saved_garbage.lock().extend(garbage);
+            (0, n)
+        } else {
+            let f = free::free_garbage(
+                &sh.binding,
+                &sh.space,
+                garbage,
+                sh.config.deferred_reclamation,
+                &violations,
+            );
+            (f.collected, f.released)
+        }
+    });
+    let heap_after = sh.space.stats().live_bytes as u64;
+    let end_ns = sh.now_ns();
+
+    drop(ctx);
+    drop(filter);
+    let live = visited.saturating_sub(collected);
+    sh.live_after_last
+        .store(live, std::sync::atomic::Ordering::Relaxed);
+    let violations = violations.into_inner();
+    let record = CollectionRecord {
+        seq,
+        reason,
+        start_ns,
+        end_ns,
+        stopped_ns: tl.stopped_ns,
+        running_ns: (end_ns - start_ns).saturating_sub(tl.stopped_ns),
+        stops: tl.stops,
+        max_ttsp_ns: tl.max_ttsp_ns,
+        ttsp: tl.ttsp,
+        stuck_threads: tl.stuck,
+        phases: tl.phases,
+        workers: sh.workers,
+        worker_stats: log.into_stats(),
+        visited,
+        candidates,
+        collected,
+        resurrected,
+        uncollectable,
+        finalized,
+        weakref_callbacks: callbacks_run,
+        heap_bytes_before: heap_before,
+        heap_bytes_after: heap_after,
+        errors: violations.iter().map(|v| v.to_string()).collect(),
+    };
+    {
+        let mut st = sh.stats.lock();
+        st.collections += 1;
+        st.collected += collected;
+        st.uncollectable += uncollectable;
+        st.resurrected += resurrected;
+        st.violations += violations.len() as u64;
+        st.last_duration_ns = record.duration_ns();
+        st.total_gc_ns += record.duration_ns();
+        st.total_stopped_ns += record.stopped_ns;
+    }
+    if sh.config.trace_log {
+        eprintln!("{}", crate::record::format_gctrace_line(&record));
+    }
+    sh.publish(record);
+    if !violations.is_empty() {
+        let mut all = sh.violations.lock();
+        let room = 1000usize.saturating_sub(all.len());
+        all.extend(violations.iter().take(room).cloned());
+    }
+    sh.run_callbacks(
+        CallbackPhase::Stop,
+        &CallbackInfo {
+            generation: 0,
+            collected,
+            uncollectable,
+        },
+    );
+    if sh.config.panic_on_violation && !violations.is_empty() {
+        panic!(
+            "gc-core: collection #{seq} found {} binding contract violation(s); first: {}",
+            violations.len(),
+            violations[0]
+        );
+    }
+    collected as usize
+}
+
+/// Set or clear FROZEN on every tracked object (world stopped). Returns how many changed.
+pub(crate) fn set_frozen<B: VmBinding>(m: &Mutator<B>, frozen: bool) -> usize {
+    let sh = m.runtime().shared();
+    let _lock = m.detached(|| sh.collect_lock.lock());
+    let guard = sh.safepoints.stop(Some(m.slot()));
+    let mut n = 0;
+    for page in sh.space.pages() {
+        for obj in page.objects() {
+            let f = obj.header().flags();
+            if f & flags::TRACKED == 0 || f & flags::GARBAGE != 0 {
+                continue;
+            }
+            if frozen && f & flags::FROZEN == 0 {
+                obj.header().set(flags::FROZEN);
+                n += 1;
+            } else if !frozen && f & flags::FROZEN != 0 {
+                obj.header().unset(flags::FROZEN);
+                n += 1;
+            }
+        }
+    }
+    drop(guard);
+    n
+}

@@ -1,0 +1,119 @@
+//! The resurrection check (world stopped again, after finalizers): trial deletion restricted
+//! to the garbage set.
+//!
+//! Finalizers ran with the world running and may have stored a reference to a garbage object
+//! somewhere live. Within the garbage set, `gc_refs = refcount - references from other
+//! garbage`; anything with `gc_refs > 0` is referenced from outside and is resurrected, and so
+//! is everything garbage reachable from it (transitively), by a parallel mark with its own bit.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use crate::binding::{Tracer, VmBinding};
+use crate::collector::edges::EdgeFilter;
+use crate::collector::mark::{MarkCounts, MarkRule, Marker};
+use crate::collector::walk::{clamp_refcount, WalkCtx};
+use crate::collector::workers::run_on_workers;
+use crate::object::{flags, ObjRef};
+use crate::record::Phase;
+
+const GARBAGE_RULE: MarkRule = MarkRule {
+    mask: flags::IN_USE | flags::GARBAGE,
+    want: flags::IN_USE | flags::GARBAGE,
+    bit: flags::RESURRECT_MARK,
+};
+
+/// Slices of the garbage list claimed at a time.
+const SLICE: usize = 4096;
+
+struct GarbageSubtract<'a, 'f> {
+    filter: &'a EdgeFilter<'f>,
+    parent: usize,
+}
+
+impl Tracer for GarbageSubtract<'_, '_> {
+    #[inline]
+    fn edge(&mut self, child: ObjRef) {
+        if let Some(f) = self.filter.flags(self.parent, child) {
+            if f & GARBAGE_RULE.mask == GARBAGE_RULE.want {
+                child.header().dec_gc_refs();
+            }
+        }
+    }
+}
+
+fn for_slices<F: Fn(&[ObjRef]) + Sync>(
+    pool: Option<&rayon::ThreadPool>,
+    workers: usize,
+    list: &[ObjRef],
+    f: F,
+) {
+    let cursor = AtomicUsize::new(0);
+    run_on_workers(pool, workers, |_| loop {
+        let s = cursor.fetch_add(SLICE, Ordering::Relaxed);
+        if s >= list.len() {
+            break;
+        }
+        f(&list[s..(s + SLICE).min(list.len())]);
+    });
+}
+
+impl<B: VmBinding> WalkCtx<'_, B> {
+    /// Split `garbage` into (still garbage, resurrected). Resurrected objects lose the GARBAGE
+    /// bit (the VM owns them again); the rest keep it.
+    pub(crate) fn resurrection_pass(&self, garbage: Vec<ObjRef>) -> (Vec<ObjRef>, Vec<ObjRef>) {
+        let start = Instant::now();
+        for_slices(self.pool, self.workers, &garbage, |s| {
+            for &g in s {
+                g.header().set_gc_refs(clamp_refcount(self.binding.refcount(g)));
+            }
+        });
+        for_slices(self.pool, self.workers, &garbage, |s| {
+            for &g in s {
+                let mut t = GarbageSubtract {
+                    filter: self.filter,
+                    parent: g.addr(),
+                };
+                self.binding.trace(g, &mut t);
+            }
+        });
+        let seeds: Vec<ObjRef> = garbage
+            .iter()
+            .copied()
+            .filter(|g| g.header().gc_refs() != 0)
+            .collect();
+        if !seeds.is_empty() {
+            let marker = Marker::new(self.binding, self.filter, GARBAGE_RULE, self.workers);
+            for &s in &seeds {
+                marker.seed(s);
+            }
+            run_on_workers(self.pool, self.workers, |w| {
+                let local = marker.take_local(w);
+                let mut counts = MarkCounts::default();
+                marker.run(w, &local, &mut counts);
+                marker.put_local(w, local);
+            });
+        }
+        let mut still = Vec::with_capacity(garbage.len());
+        let mut resurrected = Vec::new();
+        for g in garbage {
+            let h = g.header();
+            h.set_gc_refs(0);
+            if h.flags() & flags::RESURRECT_MARK != 0 {
+                h.unset(flags::RESURRECT_MARK | flags::GARBAGE);
+                resurrected.push(g);
+            } else {
+                still.push(g);
+            }
+        }
+        self.log.add(
+            0,
+            Phase::Resurrection,
+            start,
+            self.epoch,
+            still.len() as u64 + resurrected.len() as u64,
+            0,
+        );
+        (still, resurrected)
+    }
+}

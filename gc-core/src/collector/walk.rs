@@ -1,0 +1,256 @@
+//! The heap-walking passes of trial deletion, each run on every worker over page chunks.
+//!
+//! Candidates are the objects whose header matches [`CANDIDATE_RULE`]: in use, tracked, not
+//! frozen, not already held as garbage, and not marked alive from the roots. The predicate only
+//! reads bits that no one changes during a pass, so every worker agrees on the candidate set
+//! without a separate "make candidates" pass.
+//!
+//! `gc_refs` is 0 for every object outside a collection (set at allocation, reset by the scan
+//! pass). That lets update-refs and subtract-refs fuse into one pass: each candidate *adds*
+//! its refcount to its own `gc_refs` and *subtracts* 1 from each candidate child, in whatever
+//! order workers reach them; the sum is the same. With one worker the updates are plain
+//! load/store pairs; with several they are atomic read-modify-writes because two parents on
+//! different workers may share a child.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use crossbeam_deque::Worker;
+use parking_lot::Mutex;
+
+use crate::binding::{Tracer, VmBinding};
+use crate::collector::edges::EdgeFilter;
+use crate::collector::mark::{Item, MarkCounts, MarkRule, Marker};
+use crate::collector::workers::{run_on_workers, PageChunks, WorkerLog};
+use crate::error::ContractViolation;
+use crate::heap::PageRef;
+use crate::object::{flags, ObjRef};
+use crate::record::Phase;
+
+/// Objects taking part in trial deletion (and in mark-alive from roots).
+pub(crate) const CANDIDATE_RULE: MarkRule = MarkRule {
+    mask: flags::IN_USE | flags::TRACKED | flags::FROZEN | flags::GARBAGE,
+    want: flags::IN_USE | flags::TRACKED,
+    bit: flags::MARKED,
+};
+
+/// Clamp a VM refcount into the `gc_refs` range. Counts this large (immortal objects) are
+/// external references whatever the internal ones are.
+#[inline]
+pub(crate) fn clamp_refcount(rc: usize) -> i32 {
+    rc.min(1 << 30) as i32
+}
+
+/// Context shared by the passes of one collection.
+pub(crate) struct WalkCtx<'a, B: VmBinding> {
+    pub binding: &'a B,
+    pub filter: &'a EdgeFilter<'a>,
+    pub pool: Option<&'a rayon::ThreadPool>,
+    pub workers: usize,
+    pub log: &'a WorkerLog,
+    pub epoch: Instant,
+}
+
+struct SubtractTracer<'a, 'f, const ATOMIC: bool> {
+    filter: &'a EdgeFilter<'f>,
+    parent: usize,
+}
+
+impl<const ATOMIC: bool> Tracer for SubtractTracer<'_, '_, ATOMIC> {
+    #[inline]
+    fn edge(&mut self, child: ObjRef) {
+        if let Some(f) = self.filter.flags(self.parent, child) {
+            if CANDIDATE_RULE.accepts(f) {
+                let h = child.header();
+                if ATOMIC {
+                    h.dec_gc_refs();
+                } else {
+                    h.set_gc_refs(h.gc_refs() - 1);
+                }
+            }
+        }
+    }
+}
+
+impl<B: VmBinding> WalkCtx<'_, B> {
+    /// Update and subtract refs in one pass. Returns (visited tracked objects, candidates).
+    pub(crate) fn refs_pass(&self, pages: &[PageRef]) -> (u64, u64) {
+        if self.workers > 1 {
+            self.refs_pass_impl::<true>(pages)
+        } else {
+            self.refs_pass_impl::<false>(pages)
+        }
+    }
+
+    fn refs_pass_impl<const ATOMIC: bool>(&self, pages: &[PageRef]) -> (u64, u64) {
+        let chunks = PageChunks::new(pages);
+        let visited = AtomicU64::new(0);
+        let candidates = AtomicU64::new(0);
+        run_on_workers(self.pool, self.workers, |w| {
+            let start = Instant::now();
+            let (mut vis, mut cand) = (0u64, 0u64);
+            while let Some(chunk) = chunks.next() {
+                for page in chunk {
+                    for obj in page.objects() {
+                        let f = obj.header().flags();
+                        if f & flags::TRACKED == 0 {
+                            continue;
+                        }
+                        vis += 1;
+                        if !CANDIDATE_RULE.accepts(f) {
+                            continue;
+                        }
+                        cand += 1;
+                        let rc = clamp_refcount(self.binding.refcount(obj));
+                        let h = obj.header();
+                        if ATOMIC {
+                            h.add_gc_refs(rc);
+                        } else {
+                            h.set_gc_refs(h.gc_refs() + rc);
+                        }
+                        let mut t = SubtractTracer::<ATOMIC> {
+                            filter: self.filter,
+                            parent: obj.addr(),
+                        };
+                        self.binding.trace(obj, &mut t);
+                    }
+                }
+            }
+            visited.fetch_add(vis, Ordering::Relaxed);
+            candidates.fetch_add(cand, Ordering::Relaxed);
+            self.log.add(w, Phase::UpdateRefs, start, self.epoch, cand, 0);
+        });
+        (visited.into_inner(), candidates.into_inner())
+    }
+
+    /// Mark everything reachable from a candidate with external references (`gc_refs > 0`).
+    /// A negative `gc_refs` is a refcount smaller than its internal references (contract rule
+    /// 1): reported, and the object is treated as externally referenced.
+    pub(crate) fn mark_reachable_pass(&self, pages: &[PageRef]) {
+        let marker = Marker::new(self.binding, self.filter, CANDIDATE_RULE, self.workers);
+        let chunks = PageChunks::new(pages);
+        run_on_workers(self.pool, self.workers, |w| {
+            let start = Instant::now();
+            let local = marker.take_local(w);
+            let mut counts = MarkCounts::default();
+            while let Some(chunk) = chunks.next() {
+                for page in chunk {
+                    for obj in page.objects() {
+                        let f = obj.header().flags();
+                        if !CANDIDATE_RULE.accepts(f) {
+                            continue;
+                        }
+                        let refs = obj.header().gc_refs();
+                        if refs == 0 {
+                            continue;
+                        }
+                        if refs < 0 {
+                            self.filter.report(ContractViolation::RefcountTooSmall {
+                                object: obj.addr(),
+                                refcount: self.binding.refcount(obj),
+                                excess: (-(refs as i64)) as usize,
+                            });
+                        }
+                        marker.push_seed(&local, obj, f);
+                    }
+                }
+                marker.drain(&local, &mut counts);
+            }
+            marker.run(w, &local, &mut counts);
+            self.log.add(
+                w,
+                Phase::MarkReachable,
+                start,
+                self.epoch,
+                counts.traced,
+                counts.steals,
+            );
+            marker.put_local(w, local);
+        });
+    }
+
+    /// Mark from `roots` (mark-alive) with the given rule.
+    pub(crate) fn mark_from(&self, roots: &[ObjRef], rule: MarkRule, phase: Phase) {
+        let marker = Marker::new(self.binding, self.filter, rule, self.workers);
+        for &r in roots {
+            marker.seed(r);
+        }
+        run_on_workers(self.pool, self.workers, |w| {
+            let start = Instant::now();
+            let local: Worker<Item> = marker.take_local(w);
+            let mut counts = MarkCounts::default();
+            marker.run(w, &local, &mut counts);
+            self.log
+                .add(w, phase, start, self.epoch, counts.traced, counts.steals);
+            marker.put_local(w, local);
+        });
+    }
+
+    /// Find the garbage (unmarked candidates), hold it (GARBAGE bit), and reset the per-
+    /// collection scratch state of every tracked object. Returns the garbage, the subset with
+    /// a pending finalizer, and the subset that may have weakrefs.
+    pub(crate) fn scan_pass(&self, pages: &[PageRef]) -> ScanResult {
+        let chunks = PageChunks::new(pages);
+        let out = Mutex::new(Vec::<ScanResult>::new());
+        run_on_workers(self.pool, self.workers, |w| {
+            let start = Instant::now();
+            let mut r = ScanResult::default();
+            while let Some(chunk) = chunks.next() {
+                for page in chunk {
+                    for obj in page.objects() {
+                        let h = obj.header();
+                        let f = h.flags();
+                        if f & flags::TRACKED == 0 {
+                            continue;
+                        }
+                        let mut nf = f & !(flags::MARKED | flags::YOUNG);
+                        if CANDIDATE_RULE.accepts(f) {
+                            // Candidate never marked: garbage.
+                            nf |= flags::GARBAGE;
+                            r.garbage.push(obj);
+                            if f & flags::FINALIZED == 0 && self.binding.has_finalizer(obj) {
+                                r.to_finalize.push(obj);
+                            }
+                            if self.binding.has_weakrefs(obj) {
+                                r.weakly_referenced.push(obj);
+                            }
+                        }
+                        if nf != f {
+                            // Only this worker touches this header in this pass, and no
+                            // mutator runs: a plain store is enough.
+                            h.store_flags(nf);
+                        }
+                        h.set_gc_refs(0);
+                    }
+                }
+            }
+            self.log.add(
+                w,
+                Phase::ScanGarbage,
+                start,
+                self.epoch,
+                r.garbage.len() as u64,
+                0,
+            );
+            out.lock().push(r);
+        });
+        let mut parts = out.into_inner();
+        // Deterministic order: by first object address of each worker's part.
+        parts.sort_by_key(|p| p.garbage.first().map(|o| o.addr()).unwrap_or(usize::MAX));
+        let mut all = ScanResult::default();
+        for p in parts {
+            all.garbage.extend(p.garbage);
+            all.to_finalize.extend(p.to_finalize);
+            all.weakly_referenced.extend(p.weakly_referenced);
+        }
+        all
+    }
+}
+
+/// Output of the scan pass.
+#[derive(Default)]
+pub(crate) struct ScanResult {
+    pub garbage: Vec<ObjRef>,
+    pub to_finalize: Vec<ObjRef>,
+    pub weakly_referenced: Vec<ObjRef>,
+}
