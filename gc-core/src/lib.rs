@@ -6,6 +6,8 @@
 
 pub(crate) mod primitive;
 
+pub mod heap;
 pub mod object;
 
+pub use heap::{AllocError, HeapSpace, HeapStats, PageRef, ThreadHeap, PAGE_SIZE};
 pub use object::{ObjRef, HEADER_SIZE, PAYLOAD_ALIGN};
