@@ -31,7 +31,7 @@ pub mod safepoint;
 pub use binding::{GarbageQuery, Tracer, VmBinding};
 pub use config::GcConfig;
 pub use error::ContractViolation;
-pub use heap::{AllocError, HeapSpace, HeapStats};
+pub use heap::{AllocError, HeapSpace, HeapStats, PageRef, ThreadHeap, PAGE_SIZE};
 pub use mutator::Mutator;
 pub use object::{ObjRef, HEADER_SIZE, PAYLOAD_ALIGN};
 pub use record::{CollectionRecord, Phase, TriggerReason};
