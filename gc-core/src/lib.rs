@@ -7,5 +7,7 @@
 pub(crate) mod primitive;
 
 pub mod object;
+pub mod safepoint;
 
 pub use object::{ObjRef, HEADER_SIZE, PAYLOAD_ALIGN};
+pub use safepoint::{Safepoints, StopReport, ThreadSlot};
