@@ -36,3 +36,4 @@ pub use mutator::Mutator;
 pub use object::{ObjRef, HEADER_SIZE, PAYLOAD_ALIGN};
 pub use record::{CollectionRecord, Phase, TriggerReason};
 pub use runtime::{CallbackInfo, CallbackPhase, GcRuntime, GcStats};
+pub use safepoint::{Safepoints, StopReport, ThreadSlot};
