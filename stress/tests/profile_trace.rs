@@ -46,7 +46,7 @@ fn records() -> Vec<gc_core::record::CollectionRecord> {
         RecordBuilder::new(6, 300 * MS)
             .reason(TriggerReason::Manual)
             .workers(3)
-            .mutators(&[(7, "main", 40 * US), (11, "late", 1 * US)])
+            .mutators(&[(7, "main", 40 * US), (11, "late", US)])
             .phases(&[
                 (Phase::StopTheWorld, 40 * US),
                 (Phase::Merge, 10 * US),
