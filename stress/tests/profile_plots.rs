@@ -52,3 +52,22 @@ fn histogram_bins_cover_all_pauses() {
     assert!(width * counts.len() as f64 > 9.99);
     assert!((10..=61).contains(&counts.len()), "{}", counts.len());
 }
+
+#[test]
+fn profile_dir_has_every_file() {
+    let rs = periodic(10, 0, 10 * MS);
+    let dir = temp_dir("profile-dir").join("nested");
+    gc_stress::profile::write_profile_dir(&rs, (0, 100 * MS), &dir).unwrap();
+    for f in ["pauses.svg", "histogram.svg", "mmu.svg"] {
+        assert_svg(&dir.join(f));
+    }
+    let trace: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("trace.json")).unwrap()).unwrap();
+    assert!(trace["traceEvents"].is_array());
+    let recs: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("records.json")).unwrap()).unwrap();
+    assert_eq!(recs.as_array().unwrap().len(), 10);
+    let summary = std::fs::read_to_string(dir.join("summary.txt")).unwrap();
+    assert!(summary.contains("collected 10000"), "{summary}");
+    std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
+}
