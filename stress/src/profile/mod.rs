@@ -1,7 +1,7 @@
 //! Pause profiling: analysis and export of [`CollectionRecord`]s (DESIGN §3.7).
 //!
 //! * [`histogram`] — pause percentiles (hdrhistogram), totals, GC share of wall time.
-//! * [`mmu`] — minimum mutator utilisation curves.
+//! * [`mmu`](mod@mmu) — minimum mutator utilisation curves.
 //! * [`trace`] — Chrome trace-event JSON (Perfetto / `chrome://tracing`).
 //! * [`plots`] — SVG plots: pause timeline, pause histogram, MMU curve.
 //! * [`records`] — JSON dump of records and a summary table.
