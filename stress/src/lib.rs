@@ -1,0 +1,3 @@
+//! Library side of `gc-stress`: pause profiling (analysis and export of collection records).
+
+pub mod profile;
