@@ -50,7 +50,9 @@ pub struct GcConfig {
 }
 
 fn env_flag(name: &str) -> bool {
-    std::env::var(name).map(|v| !v.is_empty() && v != "0").unwrap_or(false)
+    std::env::var(name)
+        .map(|v| !v.is_empty() && v != "0")
+        .unwrap_or(false)
 }
 
 /// The worker count from `GC_WORKERS`, or the available cores.
@@ -62,7 +64,9 @@ pub fn default_workers() -> usize {
     {
         return n;
     }
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
 }
 
 impl Default for GcConfig {
@@ -78,7 +82,7 @@ impl Default for GcConfig {
             verify: env_flag(VERIFY_ENV),
             trace_log: env_flag(TRACE_ENV),
             stuck_threshold: Duration::from_millis(200),
-            deferred_reclamation: true,
+            deferred_reclamation: false,
             record_capacity: 1024,
             flush_batch: 64,
         }

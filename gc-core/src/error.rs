@@ -54,7 +54,11 @@ pub enum ContractViolation {
 impl fmt::Display for ContractViolation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ContractViolation::RefcountTooSmall { object, refcount, excess } => write!(
+            ContractViolation::RefcountTooSmall {
+                object,
+                refcount,
+                excess,
+            } => write!(
                 f,
                 "contract violation (rule 1): object {object:#x} reports refcount {refcount}, but \
                  other objects trace {excess} more references to it than that; kept alive"

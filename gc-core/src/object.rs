@@ -129,8 +129,6 @@ pub(crate) mod flags {
     /// Reached from the VM's roots, or from an object with external references, in this
     /// collection (the mark bit; claimed with fetch_or so exactly one worker traces each object).
     pub const MARKED: u32 = 1 << 2;
-    /// In this collection's candidate set (tracked, not frozen, not marked alive from roots).
-    pub const CANDIDATE: u32 = 1 << 3;
     /// Held by the collector as cyclic garbage: the VM must not free it at refcount zero.
     pub const GARBAGE: u32 = 1 << 4;
     /// Its finalizer has run (never again, PEP 442).
@@ -141,8 +139,6 @@ pub(crate) mod flags {
     pub const YOUNG: u32 = 1 << 7;
     /// Scratch bit for the resurrection pass.
     pub const RESURRECT_MARK: u32 = 1 << 8;
-    /// Bits that only live for the duration of one collection.
-    pub const COLLECTION_SCRATCH: u32 = MARKED | CANDIDATE | RESURRECT_MARK;
 }
 
 impl GcHeader {

@@ -3,6 +3,7 @@
 //! without a single `cfg` in the protocol code itself (the crossbeam pattern).
 
 #[cfg(not(loom))]
+#[allow(unused_imports)]
 pub(crate) mod sync {
     pub(crate) use std::sync::atomic;
     pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -15,6 +16,7 @@ pub(crate) mod sync {
 }
 
 #[cfg(not(loom))]
+#[allow(unused_imports)]
 pub(crate) mod hint {
     pub(crate) use std::hint::spin_loop;
 }

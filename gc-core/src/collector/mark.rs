@@ -41,7 +41,10 @@ pub(crate) struct Item {
 impl Item {
     #[inline]
     pub(crate) fn whole(obj: ObjRef) -> Self {
-        Item { obj, span: u32::MAX }
+        Item {
+            obj,
+            span: u32::MAX,
+        }
     }
 }
 
@@ -89,7 +92,12 @@ pub(crate) struct MarkCounts {
 }
 
 impl<'a, B: VmBinding> Marker<'a, B> {
-    pub(crate) fn new(binding: &'a B, filter: &'a EdgeFilter<'a>, rule: MarkRule, workers: usize) -> Self {
+    pub(crate) fn new(
+        binding: &'a B,
+        filter: &'a EdgeFilter<'a>,
+        rule: MarkRule,
+        workers: usize,
+    ) -> Self {
         let locals: Vec<Worker<Item>> = (0..workers).map(|_| Worker::new_lifo()).collect();
         let stealers = locals.iter().map(|w| w.stealer()).collect();
         Marker {
@@ -112,7 +120,10 @@ impl<'a, B: VmBinding> Marker<'a, B> {
 
     /// Take worker `w`'s deque (each worker calls this once at the start of its run).
     pub(crate) fn take_local(&self, w: usize) -> Worker<Item> {
-        self.locals[w].lock().take().expect("worker deque taken twice")
+        self.locals[w]
+            .lock()
+            .take()
+            .expect("worker deque taken twice")
     }
 
     /// Return worker `w`'s deque (so a later pass can reuse the marker).

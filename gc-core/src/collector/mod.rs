@@ -21,7 +21,6 @@ mod walk;
 mod workers;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::time::Instant;
 
 use parking_lot::Mutex;
 

@@ -65,7 +65,8 @@ impl<B: VmBinding> WalkCtx<'_, B> {
         let start = Instant::now();
         for_slices(self.pool, self.workers, &garbage, |s| {
             for &g in s {
-                g.header().set_gc_refs(clamp_refcount(self.binding.refcount(g)));
+                g.header()
+                    .set_gc_refs(clamp_refcount(self.binding.refcount(g)));
             }
         });
         for_slices(self.pool, self.workers, &garbage, |s| {

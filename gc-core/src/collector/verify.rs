@@ -65,11 +65,7 @@ pub(crate) fn verify_garbage<B: VmBinding>(
         }
     }
     let mut reachable: HashSet<ObjRef> = HashSet::new();
-    let mut queue: VecDeque<ObjRef> = keys
-        .iter()
-        .copied()
-        .filter(|o| refs[o] != 0)
-        .collect();
+    let mut queue: VecDeque<ObjRef> = keys.iter().copied().filter(|o| refs[o] != 0).collect();
     reachable.extend(queue.iter().copied());
     while let Some(o) = queue.pop_front() {
         for c in children(binding, space, o) {

@@ -118,7 +118,8 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             }
             visited.fetch_add(vis, Ordering::Relaxed);
             candidates.fetch_add(cand, Ordering::Relaxed);
-            self.log.add(w, Phase::UpdateRefs, start, self.epoch, cand, 0);
+            self.log
+                .add(w, Phase::UpdateRefs, start, self.epoch, cand, 0);
         });
         (visited.into_inner(), candidates.into_inner())
     }
