@@ -105,7 +105,7 @@ fn heap_stress() {
         let rx = receivers[t].take().unwrap();
         handles.push(thread::spawn(move || {
             let mut heap = space.new_thread_heap();
-            let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (t as u64 + 1) * 0x1234_5678);
+            let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ ((t as u64 + 1) * 0x1234_5678));
             let mut live: Vec<Live> = Vec::new();
             let mut freed_remote_by_me = 0usize;
             for op in 0..OPS {

@@ -151,7 +151,10 @@ impl HeapSpace {
     fn reserve(&self, bytes: usize, requested: usize) -> Result<(), AllocError> {
         let limit = self.limit.load(Ordering::Relaxed);
         let before = self.committed.fetch_add(bytes, Ordering::Relaxed);
-        if before.checked_add(bytes).is_none_or(|after| after > limit) {
+        if before
+            .checked_add(bytes)
+            .map_or(true, |after| after > limit)
+        {
             self.committed.fetch_sub(bytes, Ordering::Relaxed);
             return Err(AllocError::LimitExceeded { requested, limit });
         }
