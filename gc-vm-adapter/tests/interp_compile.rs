@@ -15,7 +15,10 @@ fn dis(src: &str) -> String {
 fn has(src: &str, needles: &[&str]) {
     let d = dis(src);
     for n in needles {
-        assert!(d.contains(n), "missing {n:?} in disassembly:\n{d}\n--- source ---\n{src}");
+        assert!(
+            d.contains(n),
+            "missing {n:?} in disassembly:\n{d}\n--- source ---\n{src}"
+        );
     }
 }
 
@@ -54,7 +57,12 @@ fn unsupported(src: &str, line: u32, construct: &str) {
         src,
         CompileErrorKind::NotImplemented,
         line,
-        &["NotImplementedError", construct, "not supported", &format!("(line {line})")],
+        &[
+            "NotImplementedError",
+            construct,
+            "not supported",
+            &format!("(line {line})"),
+        ],
     );
 }
 
@@ -86,7 +94,15 @@ fn constants() {
     )
     .unwrap();
     let d = disassemble(&code);
-    for s in ["(None)", "(True)", "(12345678901234567890123)", "(1.5)", "(\"hi\")", "(1)", "(1.0)"] {
+    for s in [
+        "(None)",
+        "(True)",
+        "(12345678901234567890123)",
+        "(1.5)",
+        "(\"hi\")",
+        "(1)",
+        "(1.0)",
+    ] {
         assert!(d.contains(s), "{s} in {d}");
     }
     // 1, 1.0 and True are distinct constants.
@@ -140,7 +156,8 @@ fn containers_subscripts_slices() {
 
 #[test]
 fn functions_defaults_and_locals() {
-    let src = "def f(a, b=2, *args, c, d=4, **kw):\n    x = a + b\n    del x\n    return kw\nf(1, c=3)\n";
+    let src =
+        "def f(a, b=2, *args, c, d=4, **kw):\n    x = a + b\n    del x\n    return kw\nf(1, c=3)\n";
     let code = compile(src, "<t>").unwrap();
     let f = nested(&code, "f");
     assert_eq!(f.argcount, 2);
@@ -165,7 +182,11 @@ fn functions_defaults_and_locals() {
 fn implicit_return_none_and_global_statement() {
     has(
         "count = 0\ndef bump():\n    global count\n    count += 1\n",
-        &["LoadGlobal         0 (count)", "StoreGlobal        0 (count)", "Return"],
+        &[
+            "LoadGlobal         0 (count)",
+            "StoreGlobal        0 (count)",
+            "Return",
+        ],
     );
 }
 
@@ -198,11 +219,18 @@ fn lambda_and_closure_through_class() {
     let make = nested(&code, "make");
     assert_eq!(make.cellvars, ["v"]);
     let k = nested(make, "K");
-    assert_eq!(k.freevars, ["v"], "class bodies pass free variables through");
+    assert_eq!(
+        k.freevars,
+        ["v"],
+        "class bodies pass free variables through"
+    );
     let get = nested(k, "get");
     assert_eq!(get.freevars, ["v"]);
     assert_eq!(get.qualname, "make.<locals>.K.get");
-    has(src, &["<code <lambda>>", "MakeFunction       (defaults, closure)"]);
+    has(
+        src,
+        &["<code <lambda>>", "MakeFunction       (defaults, closure)"],
+    );
 }
 
 #[test]
@@ -245,7 +273,14 @@ n.next = n
 fn class_body_names() {
     // Class-level names use *Name; methods do not see class-level names (they use globals).
     let src = "x = 1\nclass C:\n    y = x\n    def m(self):\n        return y\n";
-    has(src, &["LoadName           0 (x)", "StoreName          1 (y)", "LoadGlobal         0 (y)"]);
+    has(
+        src,
+        &[
+            "LoadName           0 (x)",
+            "StoreName          1 (y)",
+            "LoadGlobal         0 (y)",
+        ],
+    );
 }
 
 #[test]
@@ -267,11 +302,21 @@ fn backward_jumps_are_marked() {
     let code = compile("while True:\n    pass\nfor x in y:\n    continue\n", "<t>").unwrap();
     for (pc, i) in code.instructions.iter().enumerate() {
         if let Some(t) = i.jump_target() {
-            assert_eq!(t as usize <= pc, matches!(i, Instr::JumpBackward(_)), "{pc}: {i:?}");
+            assert_eq!(
+                t as usize <= pc,
+                matches!(i, Instr::JumpBackward(_)),
+                "{pc}: {i:?}"
+            );
             assert!(i.is_safepoint() == matches!(i, Instr::JumpBackward(_)));
         }
     }
-    assert!(code.instructions.iter().filter(|i| i.is_safepoint()).count() >= 3);
+    assert!(
+        code.instructions
+            .iter()
+            .filter(|i| i.is_safepoint())
+            .count()
+            >= 3
+    );
 }
 
 #[test]
@@ -356,7 +401,12 @@ fn with_statement() {
     let ret = ins.iter().position(|i| matches!(i, Instr::Return)).unwrap();
     assert!(matches!(
         ins[ret - 4..ret],
-        [Instr::LoadConst(_), Instr::PopBlock, Instr::Rot2, Instr::WithExit]
+        [
+            Instr::LoadConst(_),
+            Instr::PopBlock,
+            Instr::Rot2,
+            Instr::WithExit
+        ]
     ));
 }
 
@@ -463,7 +513,12 @@ sys.exit(0)
 fn star_args_at_call_sites() {
     has(
         "def f(*a, **k):\n    return g(*a, 1, **k, z=2)\n",
-        &["ListExtend         1", "ListToTuple", "DictMerge          1", "CallEx             (kwargs)"],
+        &[
+            "ListExtend         1",
+            "ListToTuple",
+            "DictMerge          1",
+            "CallEx             (kwargs)",
+        ],
     );
     has("f(*xs)\n", &["CallEx"]);
 }
@@ -480,7 +535,13 @@ fn assignment_forms() {
 fn assert_and_pass_and_del() {
     has(
         "def f(x):\n    assert x, 'msg'\n    assert x\n    pass\n    del x\n",
-        &["PopJumpIfTrue", "LoadAssertionError", "Call               1", "Raise              1", "DeleteFast"],
+        &[
+            "PopJumpIfTrue",
+            "LoadAssertionError",
+            "Call               1",
+            "Raise              1",
+            "DeleteFast",
+        ],
     );
 }
 
@@ -504,14 +565,54 @@ fn line_table() {
 
 #[test]
 fn syntax_errors() {
-    err("x = (1,\n", CompileErrorKind::SyntaxError, 2, &["SyntaxError"]);
-    err("x = 1\ny = = 2\n", CompileErrorKind::SyntaxError, 2, &["SyntaxError", "line 2"]);
-    err("return 1\n", CompileErrorKind::SyntaxError, 1, &["'return' outside function"]);
-    err("class C:\n    return 1\n", CompileErrorKind::SyntaxError, 2, &["'return' outside function"]);
-    err("x = 1\nbreak\n", CompileErrorKind::SyntaxError, 2, &["'break' outside loop"]);
-    err("continue\n", CompileErrorKind::SyntaxError, 1, &["'continue'"]);
-    err("def f():\n    nonlocal q\n", CompileErrorKind::SyntaxError, 2, &["nonlocal 'q'"]);
-    err("nonlocal q\n", CompileErrorKind::SyntaxError, 1, &["module level"]);
+    err(
+        "x = (1,\n",
+        CompileErrorKind::SyntaxError,
+        2,
+        &["SyntaxError"],
+    );
+    err(
+        "x = 1\ny = = 2\n",
+        CompileErrorKind::SyntaxError,
+        2,
+        &["SyntaxError", "line 2"],
+    );
+    err(
+        "return 1\n",
+        CompileErrorKind::SyntaxError,
+        1,
+        &["'return' outside function"],
+    );
+    err(
+        "class C:\n    return 1\n",
+        CompileErrorKind::SyntaxError,
+        2,
+        &["'return' outside function"],
+    );
+    err(
+        "x = 1\nbreak\n",
+        CompileErrorKind::SyntaxError,
+        2,
+        &["'break' outside loop"],
+    );
+    err(
+        "continue\n",
+        CompileErrorKind::SyntaxError,
+        1,
+        &["'continue'"],
+    );
+    err(
+        "def f():\n    nonlocal q\n",
+        CompileErrorKind::SyntaxError,
+        2,
+        &["nonlocal 'q'"],
+    );
+    err(
+        "nonlocal q\n",
+        CompileErrorKind::SyntaxError,
+        1,
+        &["module level"],
+    );
     err(
         "try:\n    pass\nexcept:\n    pass\nexcept E:\n    pass\n",
         CompileErrorKind::SyntaxError,
@@ -527,7 +628,11 @@ fn unsupported_constructs() {
     unsupported("def f():\n    x = 1\n    yield x\n", 3, "'yield'");
     unsupported("def f():\n    yield from g()\n", 2, "'yield from'");
     unsupported("@dec\ndef f():\n    pass\n", 1, "decorator");
-    unsupported("class C:\n    @staticmethod\n    def f():\n        pass\n", 2, "decorator");
+    unsupported(
+        "class C:\n    @staticmethod\n    def f():\n        pass\n",
+        2,
+        "decorator",
+    );
     unsupported("s = {1, 2}\n", 1, "set literal");
     unsupported("s = {x for x in y}\n", 1, "set comprehension");
     unsupported("if (n := 3):\n    pass\n", 1, "':='");
@@ -542,7 +647,11 @@ fn unsupported_constructs() {
     unsupported("x = ...\n", 1, "Ellipsis");
     unsupported("try:\n    pass\nexcept* E:\n    pass\n", 1, "except*");
     unsupported("async def f():\n    await g()\n", 1, "'async def'");
-    unsupported("class C(B):\n    def f(self):\n        return super().f()\n", 3, "super()");
+    unsupported(
+        "class C(B):\n    def f(self):\n        return super().f()\n",
+        3,
+        "super()",
+    );
     unsupported("def f[T](x):\n    pass\n", 1, "type parameters");
 }
 

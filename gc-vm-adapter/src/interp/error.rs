@@ -59,7 +59,11 @@ impl fmt::Display for CompileError {
                 self.message, self.filename, self.line, self.col
             ),
             CompileErrorKind::NotImplemented => {
-                write!(f, "NotImplementedError: {} (line {})", self.message, self.line)
+                write!(
+                    f,
+                    "NotImplementedError: {} (line {})",
+                    self.message, self.line
+                )
             }
         }
     }

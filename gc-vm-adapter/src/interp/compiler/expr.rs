@@ -192,7 +192,14 @@ impl<'a> Compiler<'a> {
                 let scope = self.scope_info(key_of(l.range, TAG_LAMBDA));
                 let qualname = self.qualname_for("<lambda>");
                 let line = self.src.line(l.range.start());
-                self.push_unit(scope, "<lambda>".into(), qualname, CodeKind::Function, line, sig);
+                self.push_unit(
+                    scope,
+                    "<lambda>".into(),
+                    qualname,
+                    CodeKind::Function,
+                    line,
+                    sig,
+                );
                 let body = self.expr(&l.body);
                 self.emit(Instr::Return);
                 let code = self.pop_unit();
@@ -251,9 +258,7 @@ impl<'a> Compiler<'a> {
                 return Err(self.unsupported("assignment expression ':='", n.range.start()))
             }
             Expr::Await(a) => return Err(self.unsupported("'await'", a.range.start())),
-            Expr::Yield(y) => {
-                return Err(self.unsupported("'yield' (generators)", y.range.start()))
-            }
+            Expr::Yield(y) => return Err(self.unsupported("'yield' (generators)", y.range.start())),
             Expr::YieldFrom(y) => {
                 return Err(self.unsupported("'yield from' (generators)", y.range.start()))
             }
@@ -392,7 +397,14 @@ impl<'a> Compiler<'a> {
             argcount: 1,
             ..Signature::default()
         };
-        self.push_unit(scope, name.into(), qualname, CodeKind::Comprehension, line, sig);
+        self.push_unit(
+            scope,
+            name.into(),
+            qualname,
+            CodeKind::Comprehension,
+            line,
+            sig,
+        );
         let body = self.comprehension_body(generators, &kind);
         let code = self.pop_unit();
         body?;

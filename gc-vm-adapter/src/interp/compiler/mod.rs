@@ -388,12 +388,20 @@ impl<'a> Compiler<'a> {
         self.emit(ins);
     }
 
-    pub(crate) fn syntax_err(&self, msg: impl Into<String>, at: ast::text_size::TextSize) -> CompileError {
+    pub(crate) fn syntax_err(
+        &self,
+        msg: impl Into<String>,
+        at: ast::text_size::TextSize,
+    ) -> CompileError {
         let (line, col) = self.src.position(at);
         CompileError::syntax(msg, &self.src.filename, line, col)
     }
 
-    pub(crate) fn unsupported(&self, construct: &str, at: ast::text_size::TextSize) -> CompileError {
+    pub(crate) fn unsupported(
+        &self,
+        construct: &str,
+        at: ast::text_size::TextSize,
+    ) -> CompileError {
         let (line, col) = self.src.position(at);
         CompileError::unsupported(construct, &self.src.filename, line, col)
     }

@@ -120,11 +120,7 @@ pub(crate) struct SymbolTable {
 impl SymbolTable {
     pub fn build(body: &[Stmt], src: &SourceMap) -> Result<SymbolTable, CompileError> {
         let mut b = Builder {
-            scopes: vec![RawScope::new(
-                ScopeKind::Module,
-                None,
-                (0, 0, TAG_MODULE),
-            )],
+            scopes: vec![RawScope::new(ScopeKind::Module, None, (0, 0, TAG_MODULE))],
             src,
         };
         for s in body {
@@ -323,7 +319,9 @@ impl Builder<'_> {
             }
             Stmt::Nonlocal(n) => {
                 for name in &n.names {
-                    self.scopes[sc].nonlocals.push((name.to_string(), n.range.start()));
+                    self.scopes[sc]
+                        .nonlocals
+                        .push((name.to_string(), n.range.start()));
                 }
             }
             Stmt::Expr(e) => self.expr(sc, &e.value),

@@ -184,7 +184,9 @@ impl<'a> Compiler<'a> {
                 }
                 self.emit(Instr::Pop);
             }
-            Stmt::AsyncFunctionDef(f) => return Err(self.unsupported("'async def'", f.range.start())),
+            Stmt::AsyncFunctionDef(f) => {
+                return Err(self.unsupported("'async def'", f.range.start()))
+            }
             Stmt::AsyncFor(f) => return Err(self.unsupported("'async for'", f.range.start())),
             Stmt::AsyncWith(w) => return Err(self.unsupported("'async with'", w.range.start())),
             Stmt::Match(m) => return Err(self.unsupported("'match' statement", m.range.start())),
@@ -278,10 +280,9 @@ impl<'a> Compiler<'a> {
                 self.emit(Instr::StoreSubscr);
             }
             other => {
-                return Err(self.syntax_err(
-                    "illegal expression for augmented assignment",
-                    other.start(),
-                ))
+                return Err(
+                    self.syntax_err("illegal expression for augmented assignment", other.start())
+                )
             }
         }
         Ok(())
@@ -366,10 +367,9 @@ impl<'a> Compiler<'a> {
             return Err(self.unsupported("decorator '@...'", d.start()));
         }
         if let Some(k) = c.keywords.first() {
-            return Err(self.unsupported(
-                "class keyword arguments (metaclass=...)",
-                k.range.start(),
-            ));
+            return Err(
+                self.unsupported("class keyword arguments (metaclass=...)", k.range.start())
+            );
         }
         if !c.type_params.is_empty() {
             return Err(self.unsupported("type parameters", c.range.start()));
@@ -458,7 +458,9 @@ impl<'a> Compiler<'a> {
                 }
                 None => {
                     if i + 1 != t.handlers.len() {
-                        return Err(self.syntax_err("default 'except:' must be last", h.range.start()));
+                        return Err(
+                            self.syntax_err("default 'except:' must be last", h.range.start())
+                        );
                     }
                     bare = true;
                 }
