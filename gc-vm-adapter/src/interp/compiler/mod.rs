@@ -118,7 +118,12 @@ pub(crate) struct Compiler<'a> {
 
 pub(crate) type CResult<T = ()> = Result<T, CompileError>;
 
-/// Compile a module. See [`crate::interp::compile`].
+/// Compiles the source of a module into its code object (nested functions, classes and
+/// comprehensions are `Constant::Code` entries of its constant table).
+///
+/// Errors: [`CompileErrorKind::SyntaxError`](super::CompileErrorKind::SyntaxError) for invalid
+/// Python, [`CompileErrorKind::NotImplemented`](super::CompileErrorKind::NotImplemented) for
+/// constructs outside the supported subset.
 pub fn compile(source: &str, filename: &str) -> Result<Arc<CodeObject>, CompileError> {
     let src = SourceMap::new(source, filename);
     let suite = ast::Suite::parse(source, filename).map_err(|e| {
@@ -143,6 +148,9 @@ pub fn compile(source: &str, filename: &str) -> Result<Arc<CodeObject>, CompileE
         Signature::default(),
     );
     c.stmts(&suite)?;
+    if let Some(last) = suite.last() {
+        c.set_line(last.start());
+    }
     let none = c.const_index(Constant::None);
     c.emit(Instr::LoadConst(none));
     c.emit(Instr::Return);
@@ -509,5 +517,93 @@ impl<'a> Compiler<'a> {
         }
         self.load_const(Constant::Code(Arc::new(code)));
         self.emit(Instr::MakeFunction(flags));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interp::bytecode::disassemble;
+    use crate::interp::error::CompileErrorKind;
+
+    fn code(src: &str) -> Arc<CodeObject> {
+        compile(src, "<unit>").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn child<'c>(c: &'c CodeObject, name: &str) -> &'c CodeObject {
+        c.constants
+            .iter()
+            .find_map(|k| match k {
+                Constant::Code(k) if k.name == name => Some(&**k),
+                _ => None,
+            })
+            .expect("nested code")
+    }
+
+    #[test]
+    fn source_map_positions() {
+        let m = SourceMap::new("ab\ncd\n\nx", "f");
+        let at = |o: u32| m.position(ast::text_size::TextSize::from(o));
+        assert_eq!(at(0), (1, 1));
+        assert_eq!(at(1), (1, 2));
+        assert_eq!(at(3), (2, 1));
+        assert_eq!(at(7), (4, 1));
+    }
+
+    #[test]
+    fn locals_globals_and_cells() {
+        let m =
+            code("g = 1\ndef f(a):\n    b = a + g\n    def h():\n        return b\n    return h\n");
+        let f = child(&m, "f");
+        assert_eq!(f.varnames, ["a", "h"]);
+        assert_eq!(f.cellvars, ["b"]);
+        assert!(f.instructions.contains(&Instr::LoadGlobal(0)));
+        assert!(f.instructions.contains(&Instr::StoreDeref(0)));
+        let h = child(f, "h");
+        assert_eq!(h.freevars, ["b"]);
+        assert_eq!(h.instructions[0], Instr::LoadDeref(0));
+    }
+
+    #[test]
+    fn nonlocal_through_two_levels() {
+        let m = code("def a():\n    x = 0\n    def b():\n        def c():\n            nonlocal x\n            x = 1\n        return c\n    return b\n");
+        let a = child(&m, "a");
+        assert_eq!(a.cellvars, ["x"]);
+        let b = child(a, "b");
+        assert_eq!(b.freevars, ["x"]);
+        assert!(b.varnames.is_empty() || !b.varnames.contains(&"x".to_string()));
+        let c = child(b, "c");
+        assert_eq!(c.freevars, ["x"]);
+        assert!(c.instructions.contains(&Instr::StoreDeref(0)));
+    }
+
+    #[test]
+    fn global_declaration_wins_over_enclosing_local() {
+        let m = code(
+            "def a():\n    x = 0\n    def b():\n        global x\n        x = 2\n    return b\n",
+        );
+        let a = child(&m, "a");
+        assert!(a.cellvars.is_empty());
+        let b = child(a, "b");
+        assert!(b.instructions.contains(&Instr::StoreGlobal(0)));
+    }
+
+    #[test]
+    fn unbound_labels_never_escape() {
+        let m = code("for i in x:\n    while i:\n        if i:\n            break\n        continue\n    else:\n        pass\n");
+        for (pc, ins) in m.instructions.iter().enumerate() {
+            if let Some(t) = ins.jump_target() {
+                assert!((t as usize) < m.instructions.len() + 1, "{pc}: {ins:?}");
+            }
+        }
+        assert!(disassemble(&m).contains("JumpBackward"));
+    }
+
+    #[test]
+    fn errors_in_nested_scopes_report_their_line() {
+        let e = compile("def f():\n    def g():\n        x = {1}\n", "<unit>").unwrap_err();
+        assert_eq!(e.kind, CompileErrorKind::NotImplemented);
+        assert_eq!(e.line, 3);
+        assert_eq!(e.col, 13);
     }
 }
