@@ -671,3 +671,107 @@ fn code_objects_are_shareable_across_threads() {
     let h = std::thread::spawn(move || disassemble(&c2).len());
     assert!(h.join().unwrap() > 0);
 }
+
+/// The standard workloads of DESIGN §5, written the way the benchmark scripts will be.
+#[test]
+fn standard_workload_programs_compile() {
+    let rings = "\
+import gc, time
+
+class Node:
+    __slots__ = ('next', 'prev', 'payload')
+    def __init__(self):
+        self.next = None
+        self.prev = None
+        self.payload = 0
+
+def make_ring(n):
+    first = Node()
+    cur = first
+    for _ in range(n - 1):
+        nxt = Node()
+        cur.next = nxt
+        nxt.prev = cur
+        cur = nxt
+    cur.next = first
+    first.prev = cur
+    return first
+
+def main(rings, size=20):
+    for _ in range(rings):
+        make_ring(size)
+    t0 = time.perf_counter()
+    collected = gc.collect()
+    dt = time.perf_counter() - t0
+    print(f'collected {collected} in {dt * 1e3:.3f} ms ({dt / max(collected, 1) * 1e9:.1f} ns/object)')
+
+main(100_000)
+";
+    let traversal = "\
+import gc
+def build():
+    lists = [[]]
+    for k in range(1, 1000):
+        lists.append([lists[k - 1]] * k)
+    return lists
+roots = build()
+for _ in range(10):
+    gc.collect()
+";
+    let tree = "\
+class Tree:
+    def __init__(self, left, right):
+        self.left, self.right = left, right
+def make(depth):
+    return Tree(make(depth - 1), make(depth - 1)) if depth > 0 else None
+def count(t):
+    return 0 if t is None else 1 + count(t.left) + count(t.right)
+root = make(10)
+assert count(root) == 1023
+";
+    let scaling = "\
+import threading, time, gc, weakref
+
+stop = False
+keep = []
+keep_lock = threading.Lock()
+deaths = [0]
+
+def died(_r):
+    with keep_lock:
+        deaths[0] += 1
+
+def mutator(tid, live):
+    i = 0
+    while not stop:
+        a = {'id': i}
+        b = [a]
+        a['peer'] = b
+        r = weakref.ref(b, died) if i % 7 == 0 else None
+        if i % 50 == 0:
+            with keep_lock:
+                keep.append(b)
+                if len(keep) > live:
+                    del keep[0]
+        i += 1
+
+threads = [threading.Thread(target=mutator, args=(t, 1000), daemon=True) for t in range(4)]
+for t in threads:
+    t.start()
+time.sleep(1.0)
+stop = True
+for t in threads:
+    t.join()
+print('deaths', deaths[0], 'collections', gc.get_stats() if hasattr(gc, 'get_stats') else None)
+";
+    for (name, src) in [
+        ("rings", rings),
+        ("traversal", traversal),
+        ("tree", tree),
+        ("scaling", scaling),
+    ] {
+        let code = compile(src, name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let d = disassemble(&code);
+        assert!(d.contains("JumpBackward") || name == "tree", "{name}:\n{d}");
+    }
+}
