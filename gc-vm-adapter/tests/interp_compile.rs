@@ -262,7 +262,7 @@ n.next = n
             "MakeClass          0",
             "MakeClass          1",
             "StoreAttr          0 (next)",
-            "(ClassBody, <test>, line 1)",
+            "(ClassBody, <test>, line 1,",
             "Node.__init__",
             "Node.__del__",
         ],
@@ -774,4 +774,19 @@ print('deaths', deaths[0], 'collections', gc.get_stats() if hasattr(gc, 'get_sta
         let d = disassemble(&code);
         assert!(d.contains("JumpBackward") || name == "tree", "{name}:\n{d}");
     }
+}
+
+#[test]
+fn max_stack_is_computed() {
+    let code = compile(
+        "x = f(1, 2, 3)\nfor i in y:\n    z = [i, i, (i, i)]\n",
+        "<t>",
+    )
+    .unwrap();
+    assert_eq!(code.max_stack, 5);
+    assert_eq!(
+        gc_vm_adapter::interp::stack_depth(&code.instructions),
+        Ok(5)
+    );
+    assert!(gc_vm_adapter::interp::stack_depth(&[Instr::Pop]).is_err());
 }

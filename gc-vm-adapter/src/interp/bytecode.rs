@@ -509,6 +509,114 @@ impl Instr {
     }
 }
 
+/// Control-flow successors of one instruction, as `(target, stack effect on that edge)`.
+fn successors(pc: usize, ins: &Instr) -> Vec<(usize, i64)> {
+    let next = pc + 1;
+    let n = |x: u32| i64::from(x);
+    let fall = |e: i64| vec![(next, e)];
+    match *ins {
+        Instr::Nop
+        | Instr::Rot2
+        | Instr::Rot3
+        | Instr::DeleteFast(_)
+        | Instr::DeleteDeref(_)
+        | Instr::DeleteGlobal(_)
+        | Instr::DeleteName(_)
+        | Instr::LoadAttr(_)
+        | Instr::ListToTuple
+        | Instr::UnaryOp(_)
+        | Instr::GetIter
+        | Instr::PopBlock
+        | Instr::PopExcept
+        | Instr::CheckExcMatch => fall(0),
+        Instr::Pop
+        | Instr::StoreFast(_)
+        | Instr::StoreDeref(_)
+        | Instr::StoreGlobal(_)
+        | Instr::StoreName(_)
+        | Instr::DeleteAttr(_)
+        | Instr::LoadSubscr
+        | Instr::ListAppend(_)
+        | Instr::ListExtend(_)
+        | Instr::DictMerge(_)
+        | Instr::BinaryOp(_)
+        | Instr::InplaceOp(_)
+        | Instr::Compare(_)
+        | Instr::WithExit => fall(-1),
+        Instr::Dup
+        | Instr::LoadConst(_)
+        | Instr::LoadFast(_)
+        | Instr::LoadDeref(_)
+        | Instr::LoadClosure(_)
+        | Instr::LoadGlobal(_)
+        | Instr::LoadName(_)
+        | Instr::LoadLocals
+        | Instr::LoadAssertionError
+        | Instr::Import(_)
+        | Instr::ImportFrom(_) => fall(1),
+        Instr::Dup2 => fall(2),
+        Instr::StoreAttr(_) | Instr::DeleteSubscr | Instr::MapAdd(_) | Instr::WithExceptExit => {
+            fall(-2)
+        }
+        Instr::StoreSubscr => fall(-3),
+        Instr::BuildTuple(k)
+        | Instr::BuildList(k)
+        | Instr::BuildSlice(k)
+        | Instr::BuildString(k) => fall(1 - n(k)),
+        Instr::BuildMap(k) => fall(1 - 2 * n(k)),
+        Instr::UnpackSequence(k) => fall(n(k) - 1),
+        Instr::Call(k) => fall(-n(k)),
+        Instr::CallKw(k) => fall(-n(k) - 1),
+        Instr::CallEx { kwargs } => fall(if kwargs { -2 } else { -1 }),
+        Instr::MakeFunction(f) => {
+            fall(-i64::from(f.defaults) - i64::from(f.kwdefaults) - i64::from(f.closure))
+        }
+        Instr::MakeClass(k) => fall(-n(k) - 1),
+        Instr::FormatValue { spec, .. } => fall(if spec { -1 } else { 0 }),
+        Instr::Return | Instr::Raise(_) | Instr::Reraise => vec![],
+        Instr::Jump(t) | Instr::JumpBackward(t) => vec![(t as usize, 0)],
+        Instr::PopJumpIfFalse(t) | Instr::PopJumpIfTrue(t) => vec![(next, -1), (t as usize, -1)],
+        Instr::JumpIfFalseOrPop(t) | Instr::JumpIfTrueOrPop(t) => {
+            vec![(next, -1), (t as usize, 0)]
+        }
+        Instr::ForIter(t) => vec![(next, 1), (t as usize, -1)],
+        Instr::SetupExcept(t) | Instr::SetupFinally(t) => vec![(next, 0), (t as usize, 1)],
+        Instr::WithEnter(t) => vec![(next, 1), (t as usize, 1)],
+    }
+}
+
+/// Checks that every instruction is reached with one consistent value-stack depth (handlers
+/// entered with the exception pushed) that never goes negative, and returns the maximum
+/// depth. The compiler stores the result in [`CodeObject::max_stack`].
+pub fn stack_depth(instructions: &[Instr]) -> Result<u32, String> {
+    let mut depth: Vec<Option<i64>> = vec![None; instructions.len() + 1];
+    let mut work = vec![(0usize, 0i64)];
+    let mut max = 0i64;
+    while let Some((pc, d)) = work.pop() {
+        if pc >= instructions.len() {
+            return Err(format!("control flows past the end (depth {d})"));
+        }
+        match depth[pc] {
+            Some(seen) if seen == d => continue,
+            Some(seen) => {
+                return Err(format!(
+                    "instruction {pc} reached with depths {seen} and {d}"
+                ))
+            }
+            None => depth[pc] = Some(d),
+        }
+        for (t, e) in successors(pc, &instructions[pc]) {
+            let nd = d + e;
+            if nd < 0 {
+                return Err(format!("stack underflow after instruction {pc}"));
+            }
+            max = max.max(nd).max(d);
+            work.push((t, nd));
+        }
+    }
+    Ok(max as u32)
+}
+
 /// What a code object is the body of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CodeKind {
@@ -569,6 +677,8 @@ pub struct CodeObject {
     pub instructions: Vec<Instr>,
     /// Source line of each instruction (`lines.len() == instructions.len()`).
     pub lines: Vec<u32>,
+    /// Maximum value-stack depth of a frame running this code (see [`stack_depth`]).
+    pub max_stack: u32,
 }
 
 impl CodeObject {
@@ -687,8 +797,8 @@ pub fn disassemble(code: &CodeObject) -> String {
 fn disassemble_into(code: &CodeObject, out: &mut String) {
     let _ = writeln!(
         out,
-        "Disassembly of <code {}> ({:?}, {}, line {}):",
-        code.qualname, code.kind, code.filename, code.first_line
+        "Disassembly of <code {}> ({:?}, {}, line {}, max_stack {}):",
+        code.qualname, code.kind, code.filename, code.first_line, code.max_stack
     );
     if code.total_params() > 0 {
         let _ = writeln!(

@@ -10,7 +10,8 @@
 //! # Execution model (what the VM must implement)
 //!
 //! **Frames.** A frame runs one code object and owns:
-//! - a *value stack* (operands; no maximum depth is computed, use a growable vector),
+//! - a *value stack* of at most `max_stack` operands (the compiler checks that every
+//!   instruction is reached with one consistent depth, see [`bytecode::stack_depth`]),
 //! - `varnames.len()` *fast locals* (initially unbound),
 //! - `cellvars.len() + freevars.len()` *cells*: slots `0..cellvars.len()` are fresh empty cells;
 //!   the following slots are the cells of the function's closure tuple, in `freevars` order.
@@ -140,7 +141,7 @@ mod compiler;
 pub mod error;
 
 pub use bytecode::{
-    disassemble, BinOp, CmpOp, CodeKind, CodeObject, Constant, Conversion, Instr,
+    disassemble, stack_depth, BinOp, CmpOp, CodeKind, CodeObject, Constant, Conversion, Instr,
     MakeFunctionFlags, UnaryOp,
 };
 pub use compiler::compile;

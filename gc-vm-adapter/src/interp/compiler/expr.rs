@@ -202,8 +202,8 @@ impl<'a> Compiler<'a> {
                 );
                 let body = self.expr(&l.body);
                 self.emit(Instr::Return);
+                self.finish_unit(body)?;
                 let code = self.pop_unit();
-                body?;
                 self.finish_function(code, flags);
             }
             Expr::ListComp(c) => {
@@ -406,8 +406,8 @@ impl<'a> Compiler<'a> {
             sig,
         );
         let body = self.comprehension_body(generators, &kind);
+        self.finish_unit(body)?;
         let code = self.pop_unit();
-        body?;
         self.finish_function(code, MakeFunctionFlags::default());
         self.expr(&generators[0].iter)?;
         self.emit(Instr::GetIter);

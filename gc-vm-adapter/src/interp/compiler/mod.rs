@@ -206,6 +206,14 @@ impl<'a> Compiler<'a> {
         });
     }
 
+    /// Drops the current (incomplete) unit if its body failed to compile.
+    pub(crate) fn finish_unit(&mut self, body: CResult) -> CResult {
+        if body.is_err() {
+            self.units.pop();
+        }
+        body
+    }
+
     /// Finishes the current unit: resolves labels and marks back-edges.
     pub(crate) fn pop_unit(&mut self) -> CodeObject {
         let u = self.units.pop().expect("no code unit");
@@ -238,7 +246,14 @@ impl<'a> Compiler<'a> {
                     .map(|i| i as u32)
             })
             .collect();
+        let max_stack = super::bytecode::stack_depth(&instructions).unwrap_or_else(|e| {
+            panic!(
+                "interp compiler bug in {}: inconsistent stack: {e}",
+                u.qualname
+            )
+        });
         CodeObject {
+            max_stack,
             name: u.name,
             qualname: u.qualname,
             filename: self.filename.clone(),
@@ -597,6 +612,19 @@ mod tests {
             }
         }
         assert!(disassemble(&m).contains("JumpBackward"));
+    }
+
+    #[test]
+    fn errors_with_open_labels_do_not_panic() {
+        for src in [
+            "def f(x):\n    if x:\n        while x:\n            y = {1}\n",
+            "class C:\n    for i in x:\n        try:\n            z = b''\n        except E:\n            pass\n",
+            "f = lambda: [x for x in {1}]\n",
+            "def f():\n    with m:\n        return (yield)\n",
+        ] {
+            let e = compile(src, "<unit>").unwrap_err();
+            assert_eq!(e.kind, CompileErrorKind::NotImplemented, "{src}");
+        }
     }
 
     #[test]

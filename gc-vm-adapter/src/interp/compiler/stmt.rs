@@ -355,8 +355,8 @@ impl<'a> Compiler<'a> {
             self.load_const(Constant::None);
             self.emit(Instr::Return);
         }
+        self.finish_unit(body)?;
         let code = self.pop_unit();
-        body?;
         self.finish_function(code, flags);
         self.name_op(&f.name, ast::ExprContext::Store);
         Ok(())
@@ -391,8 +391,8 @@ impl<'a> Compiler<'a> {
         let body = self.stmts(&c.body);
         self.emit(Instr::LoadLocals);
         self.emit(Instr::Return);
+        self.finish_unit(body)?;
         let code = self.pop_unit();
-        body?;
         self.finish_function(code, MakeFunctionFlags::default());
         self.load_const(Constant::Str(c.name.as_str().into()));
         for b in &c.bases {
