@@ -138,11 +138,13 @@
 
 pub mod bytecode;
 mod compiler;
+mod disasm;
 pub mod error;
 
 pub use bytecode::{
-    disassemble, stack_depth, BinOp, CmpOp, CodeKind, CodeObject, Constant, Conversion, Instr,
+    stack_depth, BinOp, CmpOp, CodeKind, CodeObject, Constant, Conversion, Instr,
     MakeFunctionFlags, UnaryOp,
 };
 pub use compiler::compile;
+pub use disasm::disassemble;
 pub use error::{CompileError, CompileErrorKind};

@@ -538,7 +538,7 @@ impl<'a> Compiler<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::interp::bytecode::disassemble;
+    use crate::interp::disassemble;
     use crate::interp::error::CompileErrorKind;
 
     fn code(src: &str) -> Arc<CodeObject> {
