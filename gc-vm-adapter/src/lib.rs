@@ -1,1 +1,2 @@
 //! gc-vm-adapter (in progress).
+pub mod interp;
