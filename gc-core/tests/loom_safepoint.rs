@@ -158,3 +158,51 @@ fn unregister_during_stop() {
         assert!(sp.threads().is_empty());
     });
 }
+
+/// (e) Three threads: an attached poller and a detached thread that re-attaches, against a
+/// stopper that is itself a registered, attached requester.
+#[test]
+fn stopper_with_attached_and_detached_mutators() {
+    check("stopper_with_attached_and_detached_mutators", || {
+        let sp = Arc::new(Safepoints::new());
+        let stopped = Arc::new(AtomicBool::new(false));
+        let poller = sp.register("poller");
+        let sleeper = sp.register("sleeper");
+        let me = sp.register("requester");
+        sp.attach(&me);
+        let h1 = {
+            let (sp, stopped, slot) = (Arc::clone(&sp), Arc::clone(&stopped), Arc::clone(&poller));
+            thread::spawn(move || {
+                sp.attach(&slot);
+                sp.poll(&slot);
+                assert!(
+                    !stopped.load(Ordering::SeqCst),
+                    "poller attached while stopped"
+                );
+                sp.detach(&slot);
+            })
+        };
+        let h2 = {
+            let (sp, stopped, slot) = (Arc::clone(&sp), Arc::clone(&stopped), Arc::clone(&sleeper));
+            thread::spawn(move || {
+                sp.attach(&slot);
+                assert!(
+                    !stopped.load(Ordering::SeqCst),
+                    "sleeper attached while stopped"
+                );
+                sp.detach(&slot);
+            })
+        };
+        let report = sp.stop_the_world(Some(&me));
+        stopped.store(true, Ordering::SeqCst);
+        assert_eq!(report.per_thread.len(), 2);
+        assert_eq!(me.state(), ThreadState::Attached);
+        assert_eq!(poller.state(), ThreadState::Suspended);
+        assert_eq!(sleeper.state(), ThreadState::Suspended);
+        stopped.store(false, Ordering::SeqCst);
+        sp.restart_the_world();
+        h1.join().unwrap();
+        h2.join().unwrap();
+        sp.detach(&me);
+    });
+}
