@@ -253,8 +253,6 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
     let heap_after = sh.space.stats().live_bytes as u64;
     let end_ns = sh.now_ns();
 
-    drop(ctx);
-    drop(filter);
     let live = visited.saturating_sub(collected);
     sh.live_after_last
         .store(live, std::sync::atomic::Ordering::Relaxed);
