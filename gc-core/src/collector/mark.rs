@@ -6,25 +6,19 @@
 //! load first skips already-marked children without a read-modify-write.
 //!
 //! # Termination
-//! `active` counts workers that may still produce work. A worker decrements it only when its
-//! own deque is empty and a steal attempt (injector, then every other worker) failed; an idle
-//! worker re-increments it *before* stealing again. Work is only ever pushed by an active
-//! worker onto its own deque, and a worker goes idle only with an empty deque, so when
-//! `active` reads 0 no item exists anywhere and none can appear: every worker may stop. All
-//! counter operations are SeqCst so the "saw work / saw zero" decisions are totally ordered.
+//! See `termination.rs` (protocol, proof, and its loom model).
 //!
 //! # Spans
 //! A container with more than [`SPAN`] reference slots (see
 //! [`VmBinding::reference_slots`]) is not traced in one go: its slots are pushed as spans,
 //! so other workers steal and trace parts of one huge list in parallel.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use parking_lot::Mutex;
 
 use crate::binding::{Tracer, VmBinding};
 use crate::collector::edges::EdgeFilter;
+use crate::collector::termination::Termination;
 use crate::object::ObjRef;
 
 /// Reference slots per span when a large container is split.
@@ -81,7 +75,7 @@ pub(crate) struct Marker<'a, B: VmBinding> {
     injector: Injector<Item>,
     stealers: Vec<Stealer<Item>>,
     locals: Vec<Mutex<Option<Worker<Item>>>>,
-    active: AtomicUsize,
+    term: Termination,
 }
 
 /// Per-worker counters of one mark.
@@ -107,7 +101,7 @@ impl<'a, B: VmBinding> Marker<'a, B> {
             injector: Injector::new(),
             stealers,
             locals: locals.into_iter().map(|w| Mutex::new(Some(w))).collect(),
-            active: AtomicUsize::new(workers),
+            term: Termination::new(workers),
         }
     }
 
@@ -155,19 +149,19 @@ impl<'a, B: VmBinding> Marker<'a, B> {
                 self.process(item, local, counts);
                 continue;
             }
-            // Go idle.
-            self.active.fetch_sub(1, Ordering::SeqCst);
+            // Go idle (protocol and proof in termination.rs).
+            self.term.go_idle();
             loop {
-                if self.active.load(Ordering::SeqCst) == 0 {
+                if self.term.all_idle() {
                     return;
                 }
                 if self.work_visible(w) {
-                    self.active.fetch_add(1, Ordering::SeqCst);
+                    self.term.resume();
                     if let Some(item) = self.steal(w, local, counts) {
                         self.process(item, local, counts);
                         break;
                     }
-                    self.active.fetch_sub(1, Ordering::SeqCst);
+                    self.term.go_idle();
                 }
                 std::hint::spin_loop();
                 std::thread::yield_now();

@@ -16,6 +16,7 @@ mod edges;
 mod free;
 mod mark;
 mod resurrect;
+mod termination;
 mod verify;
 mod walk;
 mod workers;
