@@ -23,6 +23,8 @@ use crate::object::{flags, ObjRef};
 pub(crate) struct Freed {
     pub collected: u64,
     pub released: u64,
+    /// Slot bytes returned to the heap.
+    pub bytes: u64,
 }
 
 pub(crate) fn free_garbage<B: VmBinding>(
@@ -57,10 +59,15 @@ pub(crate) fn free_garbage<B: VmBinding>(
         binding.destroy(g);
     }
     let collected = dead.len() as u64;
+    let bytes = dead
+        .iter()
+        .map(|&o| PageRef::of(o).slot_size() as u64)
+        .sum();
     free_memory(space, dead, deferred);
     Freed {
         collected,
         released,
+        bytes,
     }
 }
 

@@ -161,7 +161,6 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
     let stopped_at = sh.now_ns();
     tl.phase(Phase::Merge, || sh.binding.merge_thread_state());
     let pages = sh.space.pages();
-    let heap_before = sh.space.stats().live_bytes as u64;
     tl.phase(Phase::MarkAlive, || {
         let mut rc = RootCollector {
             filter: &filter,
@@ -173,6 +172,7 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
     let (visited, candidates) = tl.phase(Phase::UpdateRefs, || ctx.refs_pass(&pages));
     tl.phase(Phase::MarkReachable, || ctx.mark_reachable_pass(&pages));
     let scan = tl.phase(Phase::ScanGarbage, || ctx.scan_pass(&pages));
+    let heap_before = scan.heap_bytes;
     if sh.config.verify {
         if let Err(msg) = verify::verify_garbage(&sh.binding, &sh.space, &pages, &scan.garbage) {
             drop(guard);
@@ -235,11 +235,11 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
     }
 
     // ---- world running: free ----
-    let (collected, uncollectable) = tl.phase(Phase::Free, || {
+    let (collected, uncollectable, freed_bytes) = tl.phase(Phase::Free, || {
         if sh.save_garbage() {
             let n = garbage.len() as u64;
             sh.saved_garbage.lock().extend(garbage);
-            (0, n)
+            (0, n, 0)
         } else {
             let f = free::free_garbage(
                 &sh.binding,
@@ -248,10 +248,11 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
                 sh.config.deferred_reclamation,
                 &violations,
             );
-            (f.collected, f.released)
+            (f.collected, f.released, f.bytes)
         }
     });
-    let heap_after = sh.space.stats().live_bytes as u64;
+    // Cheap estimate (no heap walk): what was in use minus what this collection freed.
+    let heap_after = heap_before.saturating_sub(freed_bytes);
     let end_ns = sh.now_ns();
 
     let live = visited.saturating_sub(collected);

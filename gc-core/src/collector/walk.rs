@@ -91,14 +91,14 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             let (mut vis, mut cand) = (0u64, 0u64);
             while let Some(chunk) = chunks.next() {
                 for page in chunk {
-                    for obj in page.objects() {
+                    page.for_each_allocated(|obj| {
                         let f = obj.header().flags();
-                        if f & flags::TRACKED == 0 {
-                            continue;
+                        if f & (flags::TRACKED | flags::IN_USE) != flags::TRACKED | flags::IN_USE {
+                            return;
                         }
                         vis += 1;
                         if !CANDIDATE_RULE.accepts(f) {
-                            continue;
+                            return;
                         }
                         cand += 1;
                         let rc = clamp_refcount(self.binding.refcount(obj));
@@ -113,7 +113,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                             parent: obj.addr(),
                         };
                         self.binding.trace(obj, &mut t);
-                    }
+                    });
                 }
             }
             visited.fetch_add(vis, Ordering::Relaxed);
@@ -136,14 +136,14 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             let mut counts = MarkCounts::default();
             while let Some(chunk) = chunks.next() {
                 for page in chunk {
-                    for obj in page.objects() {
+                    page.for_each_allocated(|obj| {
                         let f = obj.header().flags();
                         if !CANDIDATE_RULE.accepts(f) {
-                            continue;
+                            return;
                         }
                         let refs = obj.header().gc_refs();
                         if refs == 0 {
-                            continue;
+                            return;
                         }
                         if refs < 0 {
                             self.filter.report(ContractViolation::RefcountTooSmall {
@@ -153,7 +153,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                             });
                         }
                         marker.push_seed(&local, obj, f);
-                    }
+                    });
                 }
                 marker.drain(&local, &mut counts);
             }
@@ -198,11 +198,16 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             let mut r = ScanResult::default();
             while let Some(chunk) = chunks.next() {
                 for page in chunk {
-                    for obj in page.objects() {
+                    let slot = page.slot_size() as u64;
+                    page.for_each_allocated(|obj| {
                         let h = obj.header();
                         let f = h.flags();
+                        if f & flags::IN_USE == 0 {
+                            return;
+                        }
+                        r.heap_bytes += slot;
                         if f & flags::TRACKED == 0 {
-                            continue;
+                            return;
                         }
                         let mut nf = f & !(flags::MARKED | flags::YOUNG);
                         if CANDIDATE_RULE.accepts(f) {
@@ -222,7 +227,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                             h.store_flags(nf);
                         }
                         h.set_gc_refs(0);
-                    }
+                    });
                 }
             }
             self.log.add(
@@ -243,6 +248,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             all.garbage.extend(p.garbage);
             all.to_finalize.extend(p.to_finalize);
             all.weakly_referenced.extend(p.weakly_referenced);
+            all.heap_bytes += p.heap_bytes;
         }
         all
     }
@@ -254,4 +260,6 @@ pub(crate) struct ScanResult {
     pub garbage: Vec<ObjRef>,
     pub to_finalize: Vec<ObjRef>,
     pub weakly_referenced: Vec<ObjRef>,
+    /// Bytes of every in-use slot seen (the heap in use before this collection frees).
+    pub heap_bytes: u64,
 }
