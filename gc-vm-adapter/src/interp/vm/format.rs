@@ -462,7 +462,12 @@ pub fn percent_format(vm: &Vm, fmt: &str, args: &Ref) -> PyResult<String> {
         let v = it
             .next()
             .ok_or_else(|| vm.type_error("not enough arguments for format string"))?;
-        let spec = spec.replacen('-', "<", 1);
+        let spec = if spec.contains('-') {
+            spec.replacen('-', "<", 1)
+        } else {
+            format!(">{spec}")
+        };
+        let spec = if spec == ">" { String::new() } else { spec };
         let s = match conv {
             's' => vm.format(&vm.str(&vm.to_str(&v)?), &spec)?,
             'r' => vm.format(&vm.str(&vm.repr(&v)?), &spec)?,
