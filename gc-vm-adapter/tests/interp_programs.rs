@@ -69,11 +69,17 @@ fn uncaught_exception_has_traceback() {
     let r = run_with(src, &[], config());
     assert_eq!(r.stdout, "before\n");
     let tb = r.error.expect("an uncaught exception");
-    assert!(tb.starts_with("Traceback (most recent call last):\n"), "{tb}");
+    assert!(
+        tb.starts_with("Traceback (most recent call last):\n"),
+        "{tb}"
+    );
     assert!(tb.contains("File \"<test>\", line 8, in <module>"), "{tb}");
     assert!(tb.contains("line 5, in g"), "{tb}");
     assert!(tb.contains("line 2, in f"), "{tb}");
-    assert!(tb.ends_with("ZeroDivisionError: integer division or modulo by zero\n"), "{tb}");
+    assert!(
+        tb.ends_with("ZeroDivisionError: integer division or modulo by zero\n"),
+        "{tb}"
+    );
 }
 
 #[test]
@@ -103,10 +109,19 @@ fn runtime_errors_name_the_problem() {
     let cases = [
         ("[1][5]", "IndexError: list index out of range"),
         ("{}['k']", "KeyError: 'k'"),
-        ("int('x')", "ValueError: invalid literal for int() with base 10: 'x'"),
-        ("1 + 'a'", "TypeError: unsupported operand type(s) for +: 'int' and 'str'"),
+        (
+            "int('x')",
+            "ValueError: invalid literal for int() with base 10: 'x'",
+        ),
+        (
+            "1 + 'a'",
+            "TypeError: unsupported operand type(s) for +: 'int' and 'str'",
+        ),
         ("undefined", "NameError: name 'undefined' is not defined"),
-        ("None.foo", "AttributeError: 'NoneType' object has no attribute 'foo'"),
+        (
+            "None.foo",
+            "AttributeError: 'NoneType' object has no attribute 'foo'",
+        ),
         ("raise RuntimeError('boom')", "RuntimeError: boom"),
         ("import os", "ImportError: No module named 'os'"),
     ];

@@ -14,14 +14,20 @@ type Kw = [(Arc<str>, Ref)];
 
 /// A keyword argument by name.
 pub fn kwarg(kw: &Kw, name: &str) -> Option<Ref> {
-    kw.iter().find(|(k, _)| &**k == name).map(|(_, v)| v.clone())
+    kw.iter()
+        .find(|(k, _)| &**k == name)
+        .map(|(_, v)| v.clone())
 }
 
 fn arg_count(vm: &Vm, name: &str, args: &[Ref], min: usize, max: usize) -> PyResult<()> {
     if args.len() < min || args.len() > max {
         return Err(vm.type_error(format!(
             "{name}() takes {} argument{} ({} given)",
-            if min == max { format!("exactly {min}") } else { format!("{min} to {max}") },
+            if min == max {
+                format!("exactly {min}")
+            } else {
+                format!("{min} to {max}")
+            },
             if max == 1 { "" } else { "s" },
             args.len()
         )));
@@ -38,7 +44,9 @@ pub fn install(vm: &Vm) {
         ("repr", |vm, a, _| Ok(vm.str(&vm.repr(&a[0])?))),
         ("abs", b_abs),
         ("isinstance", b_isinstance),
-        ("issubclass", |vm, a, _| Ok(vm.rt.new_bool(vm.is_subclass(&a[0], &a[1])))),
+        ("issubclass", |vm, a, _| {
+            Ok(vm.rt.new_bool(vm.is_subclass(&a[0], &a[1])))
+        }),
         ("sorted", b_sorted),
         ("sum", b_sum),
         ("min", |vm, a, kw| minmax(vm, a, kw, CmpOp::Lt)),
@@ -76,7 +84,10 @@ pub fn install(vm: &Vm) {
             Ok(vm.int(h.finish() as i64 >> 1))
         }),
         ("callable", |vm, a, _| {
-            Ok(vm.rt.new_bool(matches!(a[0].kind(), Kind::Function | Kind::Class | Kind::WeakRef)))
+            Ok(vm.rt.new_bool(matches!(
+                a[0].kind(),
+                Kind::Function | Kind::Class | Kind::WeakRef
+            )))
         }),
         ("chr", |vm, a, _| {
             let c = small_int(&a[0]).and_then(|v| char::from_u32(v as u32));
@@ -97,9 +108,14 @@ pub fn install(vm: &Vm) {
             let r = vm.binary_op(crate::interp::BinOp::Mod, &a[0], &a[1])?;
             Ok(vm.rt.new_tuple(vec![q, r]))
         }),
-        ("pow", |vm, a, _| vm.binary_op(crate::interp::BinOp::Pow, &a[0], &a[1])),
+        ("pow", |vm, a, _| {
+            vm.binary_op(crate::interp::BinOp::Pow, &a[0], &a[1])
+        }),
         ("format", |vm, a, _| {
-            let spec = a.get(1).and_then(|s| s.as_str().map(str::to_string)).unwrap_or_default();
+            let spec = a
+                .get(1)
+                .and_then(|s| s.as_str().map(str::to_string))
+                .unwrap_or_default();
             Ok(vm.str(&vm.format(&a[0], &spec)?))
         }),
         ("hex", |vm, a, _| Ok(vm.str(&vm.format(&a[0], "#x")?))),
@@ -183,14 +199,20 @@ pub fn length(vm: &Vm, o: &Ref) -> PyResult<usize> {
             });
             match r {
                 Some(n) => n,
-                None => return Err(vm.type_error(format!("object of type '{}' has no len()", vm.type_name(o)))),
+                None => {
+                    return Err(
+                        vm.type_error(format!("object of type '{}' has no len()", vm.type_name(o)))
+                    )
+                }
             }
         }
         Kind::Instance if vm.lookup_class_attr(o, "__len__").is_some() => {
             let r = vm.call_method(o, "__len__", Vec::new())?;
             small_int(&r).unwrap_or(0) as usize
         }
-        _ => return Err(vm.type_error(format!("object of type '{}' has no len()", vm.type_name(o)))),
+        _ => {
+            return Err(vm.type_error(format!("object of type '{}' has no len()", vm.type_name(o))))
+        }
     })
 }
 
@@ -210,7 +232,11 @@ fn b_abs(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
             Some(v) => vm.int(v),
             None => vm.new_big(BigInt::from(v) * -1),
         }),
-        Some(IntVal::B(b)) => Ok(vm.new_big(if b.sign() == num_bigint::Sign::Minus { -b } else { b })),
+        Some(IntVal::B(b)) => Ok(vm.new_big(if b.sign() == num_bigint::Sign::Minus {
+            -b
+        } else {
+            b
+        })),
         None => Err(vm.type_error(format!("bad operand type for abs(): '{}'", vm.type_name(a)))),
     }
 }
@@ -245,7 +271,9 @@ pub fn isinstance(vm: &Vm, o: &Ref, t: &Ref) -> PyResult<bool> {
         TypeTag::Dict => o.kind() == Kind::Dict,
         TypeTag::Range => with_native(o, |n| matches!(n, Some(Native::Range(..)))),
         TypeTag::Object => true,
-        TypeTag::Type => o.kind() == Kind::Class || with_native(o, |n| matches!(n, Some(Native::Type(_)))),
+        TypeTag::Type => {
+            o.kind() == Kind::Class || with_native(o, |n| matches!(n, Some(Native::Type(_))))
+        }
         TypeTag::NoneType => o.is_none(),
         TypeTag::Function => o.kind() == Kind::Function,
     })
@@ -257,7 +285,12 @@ fn b_isinstance(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
 }
 
 /// Sort `items` in place (stable), with an optional key function.
-pub fn sort_items(vm: &Vm, items: Vec<Ref>, key: Option<&Ref>, reverse: bool) -> PyResult<Vec<Ref>> {
+pub fn sort_items(
+    vm: &Vm,
+    items: Vec<Ref>,
+    key: Option<&Ref>,
+    reverse: bool,
+) -> PyResult<Vec<Ref>> {
     let keyed: Vec<(Ref, Ref)> = match key.filter(|k| !k.is_none()) {
         Some(k) => items
             .into_iter()
@@ -305,7 +338,11 @@ fn b_sorted(vm: &Vm, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
 
 fn b_sum(vm: &Vm, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
     arg_count(vm, "sum", args, 1, 2)?;
-    let mut acc = args.get(1).cloned().or_else(|| kwarg(kw, "start")).unwrap_or_else(|| vm.int(0));
+    let mut acc = args
+        .get(1)
+        .cloned()
+        .or_else(|| kwarg(kw, "start"))
+        .unwrap_or_else(|| vm.int(0));
     for x in vm.iterate(&args[0])? {
         acc = vm.binary_op(crate::interp::BinOp::Add, &acc, &x)?;
     }
@@ -314,7 +351,11 @@ fn b_sum(vm: &Vm, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
 
 fn minmax(vm: &Vm, args: &[Ref], kw: &Kw, op: CmpOp) -> PyResult<Ref> {
     let name = if op == CmpOp::Lt { "min" } else { "max" };
-    let items = if args.len() == 1 { vm.iterate(&args[0])? } else { args.to_vec() };
+    let items = if args.len() == 1 {
+        vm.iterate(&args[0])?
+    } else {
+        args.to_vec()
+    };
     let key = kwarg(kw, "key").filter(|k| !k.is_none());
     let mut best: Option<(Ref, Ref)> = None;
     for x in items {
@@ -326,7 +367,11 @@ fn minmax(vm: &Vm, args: &[Ref], kw: &Kw, op: CmpOp) -> PyResult<Ref> {
             None => Some((k, x)),
             Some((bk, bx)) => {
                 let o = vm.cmp_order(&k, &bk, op)?;
-                let better = if op == CmpOp::Lt { o.is_lt() } else { o.is_gt() };
+                let better = if op == CmpOp::Lt {
+                    o.is_lt()
+                } else {
+                    o.is_gt()
+                };
                 if better {
                     Some((k, x))
                 } else {
@@ -375,7 +420,10 @@ fn b_enumerate(vm: &Vm, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
 }
 
 fn b_zip(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
-    let seqs = args.iter().map(|a| vm.iterate(a)).collect::<PyResult<Vec<_>>>()?;
+    let seqs = args
+        .iter()
+        .map(|a| vm.iterate(a))
+        .collect::<PyResult<Vec<_>>>()?;
     let n = seqs.iter().map(Vec::len).min().unwrap_or(0);
     let v = (0..n)
         .map(|i| vm.rt.new_tuple(seqs.iter().map(|s| s[i].clone()).collect()))
@@ -437,10 +485,17 @@ fn parse_int(vm: &Vm, s: &str, base: u32) -> PyResult<Ref> {
         Some(r) => (true, r.to_string()),
         None => (false, t.trim_start_matches('+').to_string()),
     };
-    let digits = if base == 16 { digits.trim_start_matches("0x").to_string() } else { digits };
+    let digits = if base == 16 {
+        digits.trim_start_matches("0x").to_string()
+    } else {
+        digits
+    };
     match BigInt::parse_bytes(digits.as_bytes(), base) {
         Some(b) if !digits.is_empty() => Ok(vm.new_big(if neg { -b } else { b })),
-        _ => Err(vm.value_error(format!("invalid literal for int() with base {base}: {}", vm.repr(&vm.str(s))?))),
+        _ => Err(vm.value_error(format!(
+            "invalid literal for int() with base {base}: {}",
+            vm.repr(&vm.str(s))?
+        ))),
     }
 }
 
@@ -457,7 +512,10 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
                 }
                 if let Some(f) = x.as_float() {
                     if !f.is_finite() {
-                        return Err(vm.error(&vm.exc.overflow, "cannot convert float infinity or NaN to integer"));
+                        return Err(vm.error(
+                            &vm.exc.overflow,
+                            "cannot convert float infinity or NaN to integer",
+                        ));
                     }
                     if f.abs() < 9.0e18 {
                         return Ok(vm.int(f.trunc() as i64));
@@ -495,7 +553,10 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
                         vm.value_error(format!("could not convert string to float: '{s}'"))
                     });
                 }
-                Err(vm.type_error(format!("float() argument must be a string or a real number, not '{}'", vm.type_name(x))))
+                Err(vm.type_error(format!(
+                    "float() argument must be a string or a real number, not '{}'",
+                    vm.type_name(x)
+                )))
             }
         },
         TypeTag::Str => match a0 {
@@ -527,7 +588,9 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
                     for item in vm.iterate(x)? {
                         let kv = vm.iterate(&item)?;
                         if kv.len() != 2 {
-                            return Err(vm.value_error("dictionary update sequence element has wrong length"));
+                            return Err(vm.value_error(
+                                "dictionary update sequence element has wrong length",
+                            ));
                         }
                         dd.insert(vm.key(&kv[0])?, kv[1].clone());
                     }
@@ -543,7 +606,10 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
                 .iter()
                 .map(|a| {
                     small_int(a).ok_or_else(|| {
-                        vm.type_error(format!("'{}' object cannot be interpreted as an integer", vm.type_name(a)))
+                        vm.type_error(format!(
+                            "'{}' object cannot be interpreted as an integer",
+                            vm.type_name(a)
+                        ))
                     })
                 })
                 .collect::<PyResult<Vec<i64>>>()?;
@@ -563,7 +629,9 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
             Some(x) if args.len() == 1 => Ok(vm.type_of(x)),
             _ => Err(vm.type_error("type() takes 1 argument in this runtime")),
         },
-        TypeTag::NoneType | TypeTag::Function => Err(vm.type_error(format!("cannot create '{}' instances", t.name()))),
+        TypeTag::NoneType | TypeTag::Function => {
+            Err(vm.type_error(format!("cannot create '{}' instances", t.name())))
+        }
     }
 }
 

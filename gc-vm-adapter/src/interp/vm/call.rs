@@ -226,7 +226,10 @@ impl Vm {
                 return Err(self.type_error("__init__() should return None"));
             }
         } else if !args.is_empty() || !kw.is_empty() {
-            let n = class.as_class().map(|c| c.name().to_string()).unwrap_or_default();
+            let n = class
+                .as_class()
+                .map(|c| c.name().to_string())
+                .unwrap_or_default();
             return Err(self.type_error(format!("{n}() takes no arguments")));
         }
         Ok(inst)
@@ -242,9 +245,7 @@ impl Vm {
         }
         let base = match bases.first() {
             Some(b) if b.kind() == Kind::Class => Some(b.clone()),
-            Some(b) if with_native(b, |n| matches!(n, Some(Native::Type(TypeTag::Object)))) => {
-                None
-            }
+            Some(b) if with_native(b, |n| matches!(n, Some(Native::Type(TypeTag::Object)))) => None,
             Some(b) => {
                 return Err(self.type_error(format!(
                     "cannot subclass '{}' in this runtime",
@@ -351,14 +352,18 @@ impl Vm {
             }
             Kind::Class => {
                 if name == "__name__" {
-                    let n = o.as_class().map(|c| c.name().to_string()).unwrap_or_default();
+                    let n = o
+                        .as_class()
+                        .map(|c| c.name().to_string())
+                        .unwrap_or_default();
                     return Ok(self.str(&n));
                 }
                 self.class_lookup(o, name)
                     .ok_or_else(|| self.attr_error(o, name))
             }
-            _ => super::methods::builtin_attr(self, o, name)?
-                .ok_or_else(|| self.attr_error(o, name)),
+            _ => {
+                super::methods::builtin_attr(self, o, name)?.ok_or_else(|| self.attr_error(o, name))
+            }
         }
     }
 
@@ -414,11 +419,9 @@ impl Vm {
             }
             Kind::Function => {
                 let r = with_native(o, |n| match n {
-                    Some(Native::Range(a, b, s)) => Some(Some(Native::RangeIter(
-                        AtomicI64::new(*a),
-                        *b,
-                        *s,
-                    ))),
+                    Some(Native::Range(a, b, s)) => {
+                        Some(Some(Native::RangeIter(AtomicI64::new(*a), *b, *s)))
+                    }
                     Some(Native::SeqIter(_)) | Some(Native::RangeIter(..)) => Some(None),
                     _ => None,
                 });
@@ -526,7 +529,11 @@ impl Vm {
             Kind::Class => "type",
             _ => "",
         };
-        if let Some(t) = self.builtins.as_dict().and_then(|d| d.get(&HashKey::from(name))) {
+        if let Some(t) = self
+            .builtins
+            .as_dict()
+            .and_then(|d| d.get(&HashKey::from(name)))
+        {
             return t;
         }
         let tag = if name == "NoneType" {

@@ -68,12 +68,7 @@ impl Frame {
 }
 
 /// Run a module / class-body code object (no arguments).
-pub fn run_code(
-    vm: &Vm,
-    code: Arc<CodeObject>,
-    globals: Ref,
-    ns: Option<Ref>,
-) -> PyResult<Ref> {
+pub fn run_code(vm: &Vm, code: Arc<CodeObject>, globals: Ref, ns: Option<Ref>) -> PyResult<Ref> {
     let mut f = Frame::new(vm, code, globals, Vec::new());
     f.ns = ns;
     run_frame(vm, &mut f)
@@ -94,10 +89,7 @@ pub fn run_frame(vm: &Vm, f: &mut Frame) -> PyResult<Ref> {
     });
     let _g = DepthGuard;
     if depth > RECURSION_LIMIT {
-        return Err(vm.error(
-            &vm.exc.recursion,
-            "maximum recursion depth exceeded",
-        ));
+        return Err(vm.error(&vm.exc.recursion, "maximum recursion depth exceeded"));
     }
     loop {
         match exec(vm, f) {
@@ -548,7 +540,11 @@ fn exec(vm: &Vm, f: &mut Frame) -> PyResult<Ref> {
                 f.blocks.pop();
             }
             Instr::PopExcept => {
-                if let Some(i) = f.blocks.iter().rposition(|b| matches!(b, Block::Handler(_))) {
+                if let Some(i) = f
+                    .blocks
+                    .iter()
+                    .rposition(|b| matches!(b, Block::Handler(_)))
+                {
                     f.blocks.remove(i);
                 }
             }

@@ -222,7 +222,10 @@ impl Vm {
     /// `AttributeError`.
     pub fn attr_error(&self, o: &Ref, name: &str) -> PyErr {
         let msg = if o.kind() == Kind::Class {
-            let n = o.as_class().map(|c| c.name().to_string()).unwrap_or_default();
+            let n = o
+                .as_class()
+                .map(|c| c.name().to_string())
+                .unwrap_or_default();
             format!("type object '{n}' has no attribute '{name}'")
         } else if o.as_instance().is_some() && self.is_instance_of(o, &self.module_class) {
             let n = o

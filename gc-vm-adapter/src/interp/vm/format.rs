@@ -14,7 +14,11 @@ pub fn float_repr(x: f64) -> String {
         return if x > 0.0 { "inf".into() } else { "-inf".into() };
     }
     if x == 0.0 {
-        return if x.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        return if x.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
     let e = format!("{x:e}"); // e.g. "-1.2345e-5"
     let (mant, exp) = e.split_once('e').expect("exponent");
@@ -47,7 +51,11 @@ pub fn float_repr(x: f64) -> String {
 }
 
 fn str_repr(s: &str) -> String {
-    let q = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let q = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(q);
     for c in s.chars() {
@@ -60,7 +68,9 @@ fn str_repr(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -92,13 +102,21 @@ impl Vm {
     pub fn repr(&self, o: &Ref) -> PyResult<String> {
         Ok(match o.kind() {
             Kind::None => "None".into(),
-            Kind::Bool => if o.as_bool() == Some(true) { "True" } else { "False" }.into(),
+            Kind::Bool => if o.as_bool() == Some(true) {
+                "True"
+            } else {
+                "False"
+            }
+            .into(),
             Kind::Int => o.as_int().map(|i| i.to_string()).unwrap_or_default(),
             Kind::Float => float_repr(o.as_float().unwrap_or(0.0)),
             Kind::Str => str_repr(o.as_str().unwrap_or("")),
             Kind::Tuple => {
                 let t = o.as_tuple().expect("tuple");
-                let parts = t.iter().map(|x| self.repr(x)).collect::<PyResult<Vec<_>>>()?;
+                let parts = t
+                    .iter()
+                    .map(|x| self.repr(x))
+                    .collect::<PyResult<Vec<_>>>()?;
                 if parts.len() == 1 {
                     format!("({},)", parts[0])
                 } else {
@@ -107,7 +125,10 @@ impl Vm {
             }
             Kind::List => {
                 let items = o.as_list().expect("list").snapshot();
-                let parts = items.iter().map(|x| self.repr(x)).collect::<PyResult<Vec<_>>>()?;
+                let parts = items
+                    .iter()
+                    .map(|x| self.repr(x))
+                    .collect::<PyResult<Vec<_>>>()?;
                 format!("[{}]", parts.join(", "))
             }
             Kind::Dict => {
@@ -119,7 +140,10 @@ impl Vm {
                 format!("{{{}}}", parts.join(", "))
             }
             Kind::Class => {
-                let n = o.as_class().map(|c| c.name().to_string()).unwrap_or_default();
+                let n = o
+                    .as_class()
+                    .map(|c| c.name().to_string())
+                    .unwrap_or_default();
                 format!("<class '{n}'>")
             }
             Kind::Instance => {
@@ -133,7 +157,10 @@ impl Vm {
                         Some([a]) => self.repr(a)?,
                         Some(_) => {
                             let r = self.repr(args.as_ref().expect("args"))?;
-                            r.trim_start_matches('(').trim_end_matches(')').trim_end_matches(',').to_string()
+                            r.trim_start_matches('(')
+                                .trim_end_matches(')')
+                                .trim_end_matches(',')
+                                .to_string()
                         }
                         None => String::new(),
                     };
@@ -160,7 +187,10 @@ impl Vm {
             }
             Kind::Cell => format!("<cell at {:#x}>", o.addr()),
             Kind::Function => {
-                let name = o.as_function().map(|f| f.name().to_string()).unwrap_or_default();
+                let name = o
+                    .as_function()
+                    .map(|f| f.name().to_string())
+                    .unwrap_or_default();
                 let r = with_native(o, |n| match n {
                     Some(Native::Range(a, b, s)) => Some(if *s == 1 {
                         format!("range({a}, {b})")
@@ -199,7 +229,8 @@ impl Vm {
         if spec.is_empty() {
             return self.to_str(v);
         }
-        let sp = Spec::parse(spec).ok_or_else(|| self.value_error(format!("Invalid format specifier '{spec}'")))?;
+        let sp = Spec::parse(spec)
+            .ok_or_else(|| self.value_error(format!("Invalid format specifier '{spec}'")))?;
         let body = match (v.kind(), sp.ty) {
             (Kind::Int | Kind::Bool, None | Some('d' | 'b' | 'o' | 'x' | 'X' | 'n' | 'c')) => {
                 let i = int_of(v).expect("int");
@@ -212,7 +243,9 @@ impl Vm {
                     Some('o') => mag.to_str_radix(8),
                     Some('x') => mag.to_str_radix(16),
                     Some('X') => mag.to_str_radix(16).to_uppercase(),
-                    Some('c') => char::from_u32(big_to_f64(&i) as u32).unwrap_or('?').to_string(),
+                    Some('c') => char::from_u32(big_to_f64(&i) as u32)
+                        .unwrap_or('?')
+                        .to_string(),
                     _ => mag.to_string(),
                 };
                 let digits = group(&digits, sp.grouping);
@@ -240,7 +273,11 @@ impl Vm {
                     Some('f' | 'F') => format!("{:.*}", sp.precision.unwrap_or(6), a),
                     Some('e' | 'E') => {
                         let s = sci(a, sp.precision.unwrap_or(6));
-                        if sp.ty == Some('E') { s.to_uppercase() } else { s }
+                        if sp.ty == Some('E') {
+                            s.to_uppercase()
+                        } else {
+                            s
+                        }
                     }
                     Some('%') => format!("{:.*}%", sp.precision.unwrap_or(6), a * 100.0),
                     Some('g' | 'G') => gfmt(a, sp.precision.unwrap_or(6), sp.alt),
@@ -343,7 +380,12 @@ fn gfmt(a: f64, p: usize, alt: bool) -> String {
     } else {
         let m = format!("{a:.*e}", p - 1);
         let (m, _) = m.split_once('e').expect("e");
-        format!("{}e{}{:02}", strip(m.to_string()), if exp < 0 { '-' } else { '+' }, exp.abs())
+        format!(
+            "{}e{}{:02}",
+            strip(m.to_string()),
+            if exp < 0 { '-' } else { '+' },
+            exp.abs()
+        )
     }
 }
 
@@ -354,8 +396,14 @@ fn pad(sign: &str, body: &str, sp: &Spec, numeric: bool) -> String {
         return format!("{sign}{body}");
     }
     let n = width - len;
-    let fill = sp.fill.unwrap_or(if sp.zero && sp.align.is_none() { '0' } else { ' ' });
-    let align = sp.align.unwrap_or(if sp.zero || numeric { '>' } else { '<' });
+    let fill = sp.fill.unwrap_or(if sp.zero && sp.align.is_none() {
+        '0'
+    } else {
+        ' '
+    });
+    let align = sp
+        .align
+        .unwrap_or(if sp.zero || numeric { '>' } else { '<' });
     let f = |k: usize| fill.to_string().repeat(k);
     match align {
         '<' => format!("{sign}{body}{}", f(n)),

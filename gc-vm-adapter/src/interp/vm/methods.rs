@@ -23,7 +23,10 @@ pub fn builtin_attr(vm: &Vm, o: &Ref, name: &str) -> PyResult<Option<Ref>> {
         },
         Kind::Function => {
             if name == "__name__" {
-                let n = o.as_function().map(|f| f.name().to_string()).unwrap_or_default();
+                let n = o
+                    .as_function()
+                    .map(|f| f.name().to_string())
+                    .unwrap_or_default();
                 return Ok(Some(vm.str(&n)));
             }
             let r = with_native(o, |n| match n {
@@ -45,7 +48,9 @@ pub fn builtin_attr(vm: &Vm, o: &Ref, name: &str) -> PyResult<Option<Ref>> {
         Kind::Int | Kind::Bool | Kind::Float => match name {
             "real" => return Ok(Some(o.clone())),
             "is_integer" => Some(|vm, a, _| {
-                Ok(vm.rt.new_bool(a[0].as_float().map(|x| x.fract() == 0.0).unwrap_or(true)))
+                Ok(vm
+                    .rt
+                    .new_bool(a[0].as_float().map(|x| x.fract() == 0.0).unwrap_or(true)))
             }),
             "bit_length" => Some(|vm, a, _| {
                 let v = small_int(&a[0]).unwrap_or(0);
@@ -81,7 +86,9 @@ fn list_method(name: &str) -> Option<BuiltinFn> {
         },
         "extend" => |vm, a, _| {
             let items = vm.iterate(&a[1])?;
-            a[0].as_list().expect("list").with_items_mut(|v| v.extend(items));
+            a[0].as_list()
+                .expect("list")
+                .with_items_mut(|v| v.extend(items));
             Ok(vm.rt.none())
         },
         "pop" => |vm, a, _| {
@@ -95,7 +102,8 @@ fn list_method(name: &str) -> Option<BuiltinFn> {
             if j < 0 || j >= n {
                 return Err(vm.index_error("pop index out of range"));
             }
-            l.remove(j as usize).ok_or_else(|| vm.index_error("pop index out of range"))
+            l.remove(j as usize)
+                .ok_or_else(|| vm.index_error("pop index out of range"))
         },
         "insert" => |vm, a, _| {
             let l = a[0].as_list().expect("list");
@@ -123,7 +131,9 @@ fn list_method(name: &str) -> Option<BuiltinFn> {
             Err(vm.value_error("list.remove(x): x not in list"))
         },
         "reverse" => |vm, a, _| {
-            a[0].as_list().expect("list").with_items_mut(|v| v.reverse());
+            a[0].as_list()
+                .expect("list")
+                .with_items_mut(|v| v.reverse());
             Ok(vm.rt.none())
         },
         "sort" => |vm, a, kw| {
@@ -175,11 +185,23 @@ fn dict_method(name: &str) -> Option<BuiltinFn> {
                 .unwrap_or_else(|| vm.rt.none()))
         },
         "keys" => |vm, a, _| {
-            let v = a[0].as_dict().expect("dict").keys().iter().map(|k| vm.key_obj(k)).collect();
+            let v = a[0]
+                .as_dict()
+                .expect("dict")
+                .keys()
+                .iter()
+                .map(|k| vm.key_obj(k))
+                .collect();
             Ok(vm.rt.new_list(v))
         },
         "values" => |vm, a, _| {
-            let v = a[0].as_dict().expect("dict").items().into_iter().map(|(_, v)| v).collect();
+            let v = a[0]
+                .as_dict()
+                .expect("dict")
+                .items()
+                .into_iter()
+                .map(|(_, v)| v)
+                .collect();
             Ok(vm.rt.new_list(v))
         },
         "items" => |vm, a, _| {
@@ -212,7 +234,12 @@ fn dict_method(name: &str) -> Option<BuiltinFn> {
         "update" => |vm, a, kw| {
             let d = a[0].as_dict().expect("dict");
             if let Some(src) = a.get(1) {
-                let tmp = super::builtins::construct(vm, super::object::TypeTag::Dict, &[src.clone()], &[])?;
+                let tmp = super::builtins::construct(
+                    vm,
+                    super::object::TypeTag::Dict,
+                    std::slice::from_ref(src),
+                    &[],
+                )?;
                 for (k, v) in tmp.as_dict().expect("dict").items() {
                     drop(d.insert(k, v));
                 }
@@ -260,7 +287,11 @@ fn str_method(name: &str) -> Option<BuiltinFn> {
             Ok(vm.str(&parts.join(s(&a[0]))))
         },
         "split" => |vm, a, kw| {
-            let sep = a.get(1).cloned().or_else(|| kwarg(kw, "sep")).filter(|x| !x.is_none());
+            let sep = a
+                .get(1)
+                .cloned()
+                .or_else(|| kwarg(kw, "sep"))
+                .filter(|x| !x.is_none());
             let max = a.get(2).cloned().or_else(|| kwarg(kw, "maxsplit"));
             let max = max.as_ref().and_then(small_int).unwrap_or(-1);
             let text = s(&a[0]);
@@ -272,7 +303,9 @@ fn str_method(name: &str) -> Option<BuiltinFn> {
                     if max < 0 {
                         text.split(s(sp)).map(str::to_string).collect()
                     } else {
-                        text.splitn(max as usize + 1, s(sp)).map(str::to_string).collect()
+                        text.splitn(max as usize + 1, s(sp))
+                            .map(str::to_string)
+                            .collect()
                     }
                 }
                 None => {
@@ -295,7 +328,9 @@ fn str_method(name: &str) -> Option<BuiltinFn> {
         "upper" => |vm, a, _| Ok(vm.str(&s(&a[0]).to_uppercase())),
         "lower" => |vm, a, _| Ok(vm.str(&s(&a[0]).to_lowercase())),
         "strip" => |vm, a, _| Ok(vm.str(strip(a, |t, c| t.trim_matches(c), str::trim))),
-        "lstrip" => |vm, a, _| Ok(vm.str(strip(a, |t, c| t.trim_start_matches(c), str::trim_start))),
+        "lstrip" => {
+            |vm, a, _| Ok(vm.str(strip(a, |t, c| t.trim_start_matches(c), str::trim_start)))
+        }
         "rstrip" => |vm, a, _| Ok(vm.str(strip(a, |t, c| t.trim_end_matches(c), str::trim_end))),
         "startswith" => |vm, a, _| Ok(vm.rt.new_bool(affix(vm, a, |t, p| t.starts_with(p))?)),
         "endswith" => |vm, a, _| Ok(vm.rt.new_bool(affix(vm, a, |t, p| t.ends_with(p))?)),
@@ -308,7 +343,11 @@ fn str_method(name: &str) -> Option<BuiltinFn> {
         },
         "find" => |vm, a, _| {
             let (t, sub) = (s(&a[0]), s(&a[1]));
-            Ok(vm.int(t.find(sub).map(|b| t[..b].chars().count() as i64).unwrap_or(-1)))
+            Ok(vm.int(
+                t.find(sub)
+                    .map(|b| t[..b].chars().count() as i64)
+                    .unwrap_or(-1),
+            ))
         },
         "index" => |vm, a, _| {
             let (t, sub) = (s(&a[0]), s(&a[1]));
@@ -319,15 +358,21 @@ fn str_method(name: &str) -> Option<BuiltinFn> {
         "count" => seq_count,
         "isdigit" => |vm, a, _| {
             let t = s(&a[0]);
-            Ok(vm.rt.new_bool(!t.is_empty() && t.chars().all(|c| c.is_ascii_digit())))
+            Ok(vm
+                .rt
+                .new_bool(!t.is_empty() && t.chars().all(|c| c.is_ascii_digit())))
         },
         "isalpha" => |vm, a, _| {
             let t = s(&a[0]);
-            Ok(vm.rt.new_bool(!t.is_empty() && t.chars().all(char::is_alphabetic)))
+            Ok(vm
+                .rt
+                .new_bool(!t.is_empty() && t.chars().all(char::is_alphabetic)))
         },
         "isspace" => |vm, a, _| {
             let t = s(&a[0]);
-            Ok(vm.rt.new_bool(!t.is_empty() && t.chars().all(char::is_whitespace)))
+            Ok(vm
+                .rt
+                .new_bool(!t.is_empty() && t.chars().all(char::is_whitespace)))
         },
         "zfill" => |vm, a, _| {
             let w = small_int(&a[1]).unwrap_or(0).max(0) as usize;
@@ -344,12 +389,20 @@ fn str_method(name: &str) -> Option<BuiltinFn> {
         },
         "ljust" | "rjust" | "center" => return None,
         "format" => |vm, a, kw| Ok(vm.str(&str_format(vm, s(&a[0]), &a[1..], kw)?)),
-        "splitlines" => |vm, a, _| Ok(vm.rt.new_list(s(&a[0]).lines().map(|l| vm.str(l)).collect())),
+        "splitlines" => |vm, a, _| {
+            Ok(vm
+                .rt
+                .new_list(s(&a[0]).lines().map(|l| vm.str(l)).collect()))
+        },
         "title" => |vm, a, _| {
             let mut out = String::new();
             let mut prev = false;
             for c in s(&a[0]).chars() {
-                out.extend(if prev { c.to_lowercase().collect::<Vec<_>>() } else { c.to_uppercase().collect() });
+                out.extend(if prev {
+                    c.to_lowercase().collect::<Vec<_>>()
+                } else {
+                    c.to_uppercase().collect()
+                });
                 prev = c.is_alphabetic();
             }
             Ok(vm.str(&out))
@@ -358,7 +411,11 @@ fn str_method(name: &str) -> Option<BuiltinFn> {
     })
 }
 
-fn strip<'a>(a: &'a [Ref], with: fn(&'a str, &[char]) -> &'a str, ws: fn(&'a str) -> &'a str) -> &'a str {
+fn strip<'a>(
+    a: &'a [Ref],
+    with: fn(&'a str, &[char]) -> &'a str,
+    ws: fn(&'a str) -> &'a str,
+) -> &'a str {
     match a.get(1).filter(|c| !c.is_none()) {
         Some(c) => {
             let chars: Vec<char> = s(c).chars().collect();
@@ -374,7 +431,9 @@ fn affix(vm: &Vm, a: &[Ref], f: fn(&str, &str) -> bool) -> PyResult<bool> {
         Some(items) => Ok(items.iter().any(|p| f(t, s(p)))),
         None => match a[1].as_str() {
             Some(p) => Ok(f(t, p)),
-            None => Err(vm.type_error("startswith/endswith first arg must be str or a tuple of str")),
+            None => {
+                Err(vm.type_error("startswith/endswith first arg must be str or a tuple of str"))
+            }
         },
     }
 }
@@ -418,7 +477,12 @@ pub fn str_format(vm: &Vm, fmt: &str, args: &[Ref], kw: &Kw) -> PyResult<String>
                 } else {
                     kwarg(kw, &name)
                 };
-                let v = v.ok_or_else(|| vm.error(&vm.exc.index, format!("Replacement index {name} out of range")))?;
+                let v = v.ok_or_else(|| {
+                    vm.error(
+                        &vm.exc.index,
+                        format!("Replacement index {name} out of range"),
+                    )
+                })?;
                 let v = match conv.as_deref() {
                     Some("r") => vm.str(&vm.repr(&v)?),
                     Some("s") => vm.str(&vm.to_str(&v)?),

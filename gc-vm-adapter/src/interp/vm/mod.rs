@@ -123,10 +123,7 @@ impl Vm {
 
     /// A strong handle to this VM.
     pub fn arc(&self) -> Arc<Vm> {
-        self.me
-            .get()
-            .and_then(Weak::upgrade)
-            .expect("VM is alive")
+        self.me.get().and_then(Weak::upgrade).expect("VM is alive")
     }
 
     /// Write to the output sink.
@@ -183,11 +180,9 @@ impl Vm {
                 let v = items.iter().map(|c| self.const_obj(c)).collect();
                 self.rt.new_tuple(v)
             }
-            C::Code(code) => self.new_native(
-                &code.name,
-                object::Native::Code(code.clone()),
-                Vec::new(),
-            ),
+            C::Code(code) => {
+                self.new_native(&code.name, object::Native::Code(code.clone()), Vec::new())
+            }
         }
     }
 
@@ -284,5 +279,7 @@ pub fn run_source(source: &str, filename: &str, opts: RunOptions) -> Result<RunR
             }
         })
         .map_err(|e| e.to_string())?;
-    handle.join().map_err(|_| "interpreter thread panicked".to_string())
+    handle
+        .join()
+        .map_err(|_| "interpreter thread panicked".to_string())
 }

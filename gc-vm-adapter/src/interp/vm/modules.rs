@@ -106,9 +106,15 @@ fn num_arg(vm: &Vm, a: Option<&Ref>) -> PyResult<f64> {
 }
 
 const TIME: &[(&str, BuiltinFn)] = &[
-    ("perf_counter", |vm, _, _| Ok(vm.rt.new_float(epoch().elapsed().as_secs_f64()))),
-    ("monotonic", |vm, _, _| Ok(vm.rt.new_float(epoch().elapsed().as_secs_f64()))),
-    ("perf_counter_ns", |vm, _, _| Ok(vm.int(epoch().elapsed().as_nanos() as i64))),
+    ("perf_counter", |vm, _, _| {
+        Ok(vm.rt.new_float(epoch().elapsed().as_secs_f64()))
+    }),
+    ("monotonic", |vm, _, _| {
+        Ok(vm.rt.new_float(epoch().elapsed().as_secs_f64()))
+    }),
+    ("perf_counter_ns", |vm, _, _| {
+        Ok(vm.int(epoch().elapsed().as_nanos() as i64))
+    }),
     ("time", |vm, _, _| {
         let t = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -121,7 +127,8 @@ const TIME: &[(&str, BuiltinFn)] = &[
         if s < 0.0 {
             return Err(vm.value_error("sleep length must be non-negative"));
         }
-        vm.rt.detached(|| std::thread::sleep(std::time::Duration::from_secs_f64(s)));
+        vm.rt
+            .detached(|| std::thread::sleep(std::time::Duration::from_secs_f64(s)));
         Ok(vm.rt.none())
     }),
 ];
@@ -136,13 +143,23 @@ const GC: &[(&str, BuiltinFn)] = &[
         vm.rt.gc().disable();
         Ok(vm.rt.none())
     }),
-    ("isenabled", |vm, _, _| Ok(vm.rt.new_bool(vm.rt.gc().is_enabled()))),
+    ("isenabled", |vm, _, _| {
+        Ok(vm.rt.new_bool(vm.rt.gc().is_enabled()))
+    }),
     ("get_count", |vm, _, _| {
-        let v = vec![vm.int(vm.rt.gc().young_count() as i64), vm.int(0), vm.int(0)];
+        let v = vec![
+            vm.int(vm.rt.gc().young_count() as i64),
+            vm.int(0),
+            vm.int(0),
+        ];
         Ok(vm.rt.new_tuple(v))
     }),
     ("get_threshold", |vm, _, _| {
-        let v = vec![vm.int(vm.rt.gc().threshold() as i64), vm.int(10), vm.int(10)];
+        let v = vec![
+            vm.int(vm.rt.gc().threshold() as i64),
+            vm.int(10),
+            vm.int(10),
+        ];
         Ok(vm.rt.new_tuple(v))
     }),
     ("set_threshold", |vm, a, _| {
@@ -178,8 +195,12 @@ const GC: &[(&str, BuiltinFn)] = &[
         vm.frozen.store(0, Ordering::Relaxed);
         Ok(vm.rt.none())
     }),
-    ("get_freeze_count", |vm, _, _| Ok(vm.int(vm.frozen.load(Ordering::Relaxed) as i64))),
-    ("is_tracked", |vm, a, _| Ok(vm.rt.new_bool(a[0].obj_ref().is_tracked()))),
+    ("get_freeze_count", |vm, _, _| {
+        Ok(vm.int(vm.frozen.load(Ordering::Relaxed) as i64))
+    }),
+    ("is_tracked", |vm, a, _| {
+        Ok(vm.rt.new_bool(a[0].obj_ref().is_tracked()))
+    }),
 ];
 
 const WEAKREF: &[(&str, BuiltinFn)] = &[("ref", weakref_ref)];
@@ -190,14 +211,22 @@ fn weakref_ref(vm: &Vm, a: &[Ref], kw: &Kw) -> PyResult<Ref> {
         .ok_or_else(|| vm.type_error("ref() missing required argument 'object'"))?;
     if matches!(
         target.kind(),
-        crate::Kind::None | crate::Kind::Bool | crate::Kind::Int | crate::Kind::Str | crate::Kind::Tuple
+        crate::Kind::None
+            | crate::Kind::Bool
+            | crate::Kind::Int
+            | crate::Kind::Str
+            | crate::Kind::Tuple
     ) {
         return Err(vm.type_error(format!(
             "cannot create weak reference to '{}' object",
             vm.type_name(target)
         )));
     }
-    let cb = a.get(1).cloned().or_else(|| kwarg(kw, "callback")).filter(|c| !c.is_none());
+    let cb = a
+        .get(1)
+        .cloned()
+        .or_else(|| kwarg(kw, "callback"))
+        .filter(|c| !c.is_none());
     let weak = Arc::downgrade(&vm.arc());
     let callback = cb.map(|cb| {
         move |w: &Ref| {
@@ -216,7 +245,9 @@ fn weakref_ref(vm: &Vm, a: &[Ref], kw: &Kw) -> PyResult<Ref> {
 }
 
 const SYS: &[(&str, BuiltinFn)] = &[
-    ("getrecursionlimit", |vm, _, _| Ok(vm.int(super::eval::RECURSION_LIMIT as i64))),
+    ("getrecursionlimit", |vm, _, _| {
+        Ok(vm.int(super::eval::RECURSION_LIMIT as i64))
+    }),
     ("setrecursionlimit", |vm, _, _| Ok(vm.rt.none())),
     ("exit", |vm, a, _| {
         let args = a.to_vec();
@@ -235,25 +266,46 @@ const MATH: &[(&str, BuiltinFn)] = &[
         }
         Ok(vm.rt.new_float(x.sqrt()))
     }),
-    ("floor", |vm, a, _| Ok(vm.int(num_arg(vm, a.first())?.floor() as i64))),
-    ("ceil", |vm, a, _| Ok(vm.int(num_arg(vm, a.first())?.ceil() as i64))),
-    ("log", |vm, a, _| Ok(vm.rt.new_float(num_arg(vm, a.first())?.ln()))),
-    ("exp", |vm, a, _| Ok(vm.rt.new_float(num_arg(vm, a.first())?.exp()))),
-    ("fabs", |vm, a, _| Ok(vm.rt.new_float(num_arg(vm, a.first())?.abs()))),
+    ("floor", |vm, a, _| {
+        Ok(vm.int(num_arg(vm, a.first())?.floor() as i64))
+    }),
+    ("ceil", |vm, a, _| {
+        Ok(vm.int(num_arg(vm, a.first())?.ceil() as i64))
+    }),
+    ("log", |vm, a, _| {
+        Ok(vm.rt.new_float(num_arg(vm, a.first())?.ln()))
+    }),
+    ("exp", |vm, a, _| {
+        Ok(vm.rt.new_float(num_arg(vm, a.first())?.exp()))
+    }),
+    ("fabs", |vm, a, _| {
+        Ok(vm.rt.new_float(num_arg(vm, a.first())?.abs()))
+    }),
 ];
 
 const THREADING: &[(&str, BuiltinFn)] = &[
     ("Lock", new_lock),
     ("RLock", new_lock),
     ("active_count", |vm, _, _| {
-        let n = vm.threads.lock().values().filter(|h| !h.is_finished()).count();
+        let n = vm
+            .threads
+            .lock()
+            .values()
+            .filter(|h| !h.is_finished())
+            .count();
         Ok(vm.int(n as i64 + 1))
     }),
-    ("get_ident", |vm, _, _| Ok(vm.int(vm.rt.with_mutator(|m| m.heap_id()) as i64))),
+    ("get_ident", |vm, _, _| {
+        Ok(vm.int(vm.rt.with_mutator(|m| m.heap_id()) as i64))
+    }),
 ];
 
 fn new_lock(vm: &Vm, _a: &[Ref], _kw: &Kw) -> PyResult<Ref> {
-    Ok(vm.new_native("lock", Native::Lock(Arc::new(PyLock::default())), Vec::new()))
+    Ok(vm.new_native(
+        "lock",
+        Native::Lock(Arc::new(PyLock::default())),
+        Vec::new(),
+    ))
 }
 
 fn inst(vm: &Vm, o: &Ref) -> PyResult<()> {
@@ -266,20 +318,34 @@ fn inst(vm: &Vm, o: &Ref) -> PyResult<()> {
 fn thread_init(vm: &Vm, a: &[Ref], kw: &Kw) -> PyResult<Ref> {
     inst(vm, &a[0])?;
     let none = vm.rt.none();
-    let target = a.get(2).cloned().or_else(|| kwarg(kw, "target")).unwrap_or(none.clone());
-    let args = a.get(4).cloned().or_else(|| kwarg(kw, "args")).unwrap_or_else(|| vm.rt.new_tuple(Vec::new()));
+    let target = a
+        .get(2)
+        .cloned()
+        .or_else(|| kwarg(kw, "target"))
+        .unwrap_or(none.clone());
+    let args = a
+        .get(4)
+        .cloned()
+        .or_else(|| kwarg(kw, "args"))
+        .unwrap_or_else(|| vm.rt.new_tuple(Vec::new()));
     let kwargs = kwarg(kw, "kwargs").unwrap_or(none.clone());
     let name = kwarg(kw, "name").unwrap_or(none);
     set(&a[0], "_target", target);
     set(&a[0], "_args", args);
     set(&a[0], "_kwargs", kwargs);
     set(&a[0], "name", name);
-    set(&a[0], "daemon", kwarg(kw, "daemon").unwrap_or_else(|| vm.rt.new_bool(false)));
+    set(
+        &a[0],
+        "daemon",
+        kwarg(kw, "daemon").unwrap_or_else(|| vm.rt.new_bool(false)),
+    );
     Ok(vm.rt.none())
 }
 
 fn thread_run(vm: &Vm, a: &[Ref], _kw: &Kw) -> PyResult<Ref> {
-    let i = a[0].as_instance().ok_or_else(|| vm.type_error("not a Thread"))?;
+    let i = a[0]
+        .as_instance()
+        .ok_or_else(|| vm.type_error("not a Thread"))?;
     let Some(target) = i.get_attr("_target").filter(|t| !t.is_none()) else {
         return Ok(vm.rt.none());
     };
@@ -302,7 +368,11 @@ fn thread_run(vm: &Vm, a: &[Ref], _kw: &Kw) -> PyResult<Ref> {
 fn thread_start(vm: &Vm, a: &[Ref], _kw: &Kw) -> PyResult<Ref> {
     inst(vm, &a[0])?;
     let this = a[0].clone();
-    if this.as_instance().and_then(|i| i.get_attr("_ident")).is_some() {
+    if this
+        .as_instance()
+        .and_then(|i| i.get_attr("_ident"))
+        .is_some()
+    {
         return Err(vm.error(&vm.exc.runtime, "threads can only be started once"));
     }
     let id = vm.next_thread.fetch_add(1, Ordering::Relaxed) as i64;
@@ -373,7 +443,11 @@ pub fn install_gc_hook(vm: &Vm) {
     let weak = Arc::downgrade(&vm.arc());
     vm.rt.gc().add_callback(move |phase, info| {
         let Some(vm) = weak.upgrade() else { return };
-        let cbs = vm.gc_callbacks.as_list().map(|l| l.snapshot()).unwrap_or_default();
+        let cbs = vm
+            .gc_callbacks
+            .as_list()
+            .map(|l| l.snapshot())
+            .unwrap_or_default();
         if cbs.is_empty() {
             return;
         }
@@ -385,7 +459,10 @@ pub fn install_gc_hook(vm: &Vm) {
         let dd = d.as_dict().expect("dict");
         dd.insert(HashKey::from("generation"), vm.int(info.generation as i64));
         dd.insert(HashKey::from("collected"), vm.int(info.collected as i64));
-        dd.insert(HashKey::from("uncollectable"), vm.int(info.uncollectable as i64));
+        dd.insert(
+            HashKey::from("uncollectable"),
+            vm.int(info.uncollectable as i64),
+        );
         for cb in cbs {
             if let Err(e) = vm.call(&cb, vec![phase.clone(), d.clone()], Vec::new()) {
                 let msg = super::exceptions::exc_message(&vm, &e.exc);

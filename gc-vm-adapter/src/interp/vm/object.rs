@@ -267,9 +267,8 @@ impl Vm {
                 return Ok(HashKey::Int(x as i64));
             }
         }
-        HashKey::from_object(o).ok_or_else(|| {
-            self.type_error(format!("unhashable type: '{}'", self.type_name(o)))
-        })
+        HashKey::from_object(o)
+            .ok_or_else(|| self.type_error(format!("unhashable type: '{}'", self.type_name(o))))
     }
 
     /// The object for a dict key.
@@ -337,7 +336,10 @@ impl Vm {
             Kind::WeakRef => "weakref.ReferenceType".into(),
             Kind::Instance => o
                 .as_instance()
-                .and_then(|i| i.class().and_then(|c| c.as_class().map(|c| c.name().to_string())))
+                .and_then(|i| {
+                    i.class()
+                        .and_then(|c| c.as_class().map(|c| c.name().to_string()))
+                })
                 .unwrap_or_else(|| "object".into()),
             Kind::Function => with_native(o, |n| match n {
                 Some(Native::User(_)) => "function".into(),

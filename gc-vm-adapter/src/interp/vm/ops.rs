@@ -292,7 +292,9 @@ impl Vm {
     pub fn inplace_op(&self, op: BinOp, a: &Ref, b: &Ref) -> PyResult<Ref> {
         if op == BinOp::Add && a.kind() == Kind::List {
             let items = self.iterate(b)?;
-            a.as_list().expect("list").with_items_mut(|v| v.extend(items));
+            a.as_list()
+                .expect("list")
+                .with_items_mut(|v| v.extend(items));
             return Ok(a.clone());
         }
         self.binary_op(op, a, b)
@@ -309,7 +311,9 @@ impl Vm {
         }
         if let Some(i) = int_of(a) {
             return Ok(match (op, i) {
-                (UnaryOp::Neg, IntVal::S(v)) => self.int_result(v.checked_neg(), || -BigInt::from(v)),
+                (UnaryOp::Neg, IntVal::S(v)) => {
+                    self.int_result(v.checked_neg(), || -BigInt::from(v))
+                }
                 (UnaryOp::Neg, IntVal::B(b)) => self.new_big(-b),
                 (UnaryOp::Pos, IntVal::S(v)) => self.int(v),
                 (UnaryOp::Pos, IntVal::B(b)) => self.new_big(b),
@@ -370,7 +374,10 @@ impl Vm {
                 self.seq_eq(a.as_tuple().expect("t"), b.as_tuple().expect("t"))?
             }
             (Kind::List, Kind::List) => {
-                let (x, y) = (a.as_list().expect("l").snapshot(), b.as_list().expect("l").snapshot());
+                let (x, y) = (
+                    a.as_list().expect("l").snapshot(),
+                    b.as_list().expect("l").snapshot(),
+                );
                 self.seq_eq(&x, &y)?
             }
             (Kind::Dict, Kind::Dict) => {
@@ -436,7 +443,10 @@ impl Vm {
                 return self.seq_cmp(a.as_tuple().expect("t"), b.as_tuple().expect("t"), op)
             }
             (Kind::List, Kind::List) => {
-                let (x, y) = (a.as_list().expect("l").snapshot(), b.as_list().expect("l").snapshot());
+                let (x, y) = (
+                    a.as_list().expect("l").snapshot(),
+                    b.as_list().expect("l").snapshot(),
+                );
                 return self.seq_cmp(&x, &y, op);
             }
             (Kind::Instance, _) => {
@@ -495,7 +505,11 @@ impl Vm {
                     _ => None,
                 });
                 if let (Some((a, b, s)), Some(v)) = (r, small_int(item)) {
-                    let inr = if s > 0 { v >= a && v < b } else { v <= a && v > b };
+                    let inr = if s > 0 {
+                        v >= a && v < b
+                    } else {
+                        v <= a && v > b
+                    };
                     return Ok(inr && (v - a) % s == 0);
                 }
                 for x in self.iterate(container)? {
@@ -594,7 +608,9 @@ impl Vm {
                 }
                 let items = l.snapshot();
                 match self.slice_indices(k, items.len())? {
-                    Some(ix) => Ok(self.rt.new_list(ix.into_iter().map(|i| items[i].clone()).collect())),
+                    Some(ix) => Ok(self
+                        .rt
+                        .new_list(ix.into_iter().map(|i| items[i].clone()).collect())),
                     None => Err(self.type_error(format!(
                         "list indices must be integers or slices, not {}",
                         self.type_name(k)
@@ -604,7 +620,9 @@ impl Vm {
             Kind::Tuple => {
                 let t = c.as_tuple().expect("tuple");
                 match self.slice_indices(k, t.len())? {
-                    Some(ix) => Ok(self.rt.new_tuple(ix.into_iter().map(|i| t[i].clone()).collect())),
+                    Some(ix) => Ok(self
+                        .rt
+                        .new_tuple(ix.into_iter().map(|i| t[i].clone()).collect())),
                     None => Ok(t[self.index_of(k, t.len(), "tuple")?].clone()),
                 }
             }
@@ -646,7 +664,10 @@ impl Vm {
     }
 
     fn not_subscriptable(&self, c: &Ref) -> super::PyErr {
-        self.type_error(format!("'{}' object is not subscriptable", self.type_name(c)))
+        self.type_error(format!(
+            "'{}' object is not subscriptable",
+            self.type_name(c)
+        ))
     }
 
     /// `c[k] = v`.
@@ -703,9 +724,8 @@ impl Vm {
                 if let Some(ix) = self.slice_indices(k, l.len())? {
                     let mut ix = ix;
                     ix.sort_unstable();
-                    let old: Vec<Ref> = l.with_items_mut(|xs| {
-                        ix.iter().rev().map(|&i| xs.remove(i)).collect()
-                    });
+                    let old: Vec<Ref> =
+                        l.with_items_mut(|xs| ix.iter().rev().map(|&i| xs.remove(i)).collect());
                     drop(old);
                     return Ok(());
                 }
