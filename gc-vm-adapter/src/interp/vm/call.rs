@@ -13,7 +13,7 @@ use crate::{HashKey, Kind, Ref};
 pub type Kwargs = Vec<(Arc<str>, Ref)>;
 
 enum Callee {
-    User(Arc<crate::interp::CodeObject>, bool),
+    User(Arc<crate::interp::CodeObject>, Arc<super::CodeCache>, bool),
     Builtin(super::object::BuiltinFn),
     Bound,
     Type(TypeTag),
@@ -41,7 +41,9 @@ impl Vm {
             _ => return Err(self.not_callable(f)),
         }
         let callee = with_native(f, |n| match n {
-            Some(Native::User(u)) => Callee::User(u.code.clone(), u.has_kwdefaults),
+            Some(Native::User(u)) => {
+                Callee::User(u.code.clone(), u.cache.clone(), u.has_kwdefaults)
+            }
             Some(Native::Builtin(_, b)) => Callee::Builtin(*b),
             Some(Native::Bound) => Callee::Bound,
             Some(Native::Type(t)) => Callee::Type(*t),
@@ -49,7 +51,9 @@ impl Vm {
         });
         let func = f.as_function().expect("function kind");
         match callee {
-            Callee::User(code, has_kwd) => self.call_user(f, code, has_kwd, args, kw),
+            Callee::User(code, cache, has_kwd) => {
+                self.call_user(f, code, cache, has_kwd, args, kw)
+            }
             Callee::Builtin(b) => {
                 let cells = func.cells();
                 if cells.is_empty() {
@@ -83,6 +87,7 @@ impl Vm {
         &self,
         f: &Ref,
         code: Arc<crate::interp::CodeObject>,
+        cache: Arc<super::CodeCache>,
         has_kwd: bool,
         args: Vec<Ref>,
         kw: Kwargs,
@@ -90,7 +95,7 @@ impl Vm {
         self.rt.poll();
         let func = f.as_function().expect("function");
         let globals = func.globals().unwrap_or_else(|| self.rt.new_dict());
-        let mut frame = Frame::new(self, code.clone(), globals, func.cells());
+        let mut frame = Frame::with_cache(self, code.clone(), cache, globals, func.cells());
         let mut defaults = func.defaults();
         let kwdefaults = if has_kwd { defaults.pop() } else { None };
         self.bind_args(&code, &mut frame, args, kw, &defaults, kwdefaults.as_ref())?;

@@ -49,6 +49,17 @@ impl Frame {
     /// A frame for `code` with unbound locals and fresh cells; `closure` fills the free cells.
     pub fn new(vm: &Vm, code: Arc<CodeObject>, globals: Ref, closure: Vec<Ref>) -> Frame {
         let cache = vm.code_cache(&code);
+        Frame::with_cache(vm, code, cache, globals, closure)
+    }
+
+    /// Like [`Frame::new`] with the code's cache at hand.
+    pub fn with_cache(
+        vm: &Vm,
+        code: Arc<CodeObject>,
+        cache: Arc<CodeCache>,
+        globals: Ref,
+        closure: Vec<Ref>,
+    ) -> Frame {
         let mut cells: Vec<Ref> = (0..code.cellvars.len())
             .map(|_| vm.rt.new_cell(None))
             .collect();
@@ -506,6 +517,7 @@ fn exec(vm: &Vm, f: &mut Frame) -> PyResult<Ref> {
                 })
                 .ok_or_else(|| vm.type_error("MakeFunction: not a code object"))?;
                 let has_kwdefaults = kwdefaults.is_some();
+                let cache = vm.code_cache(&code);
                 defaults.extend(kwdefaults);
                 let name = code.name.clone();
                 let func = vm.rt.new_function(
@@ -513,6 +525,7 @@ fn exec(vm: &Vm, f: &mut Frame) -> PyResult<Ref> {
                     Arc::new(Native::User(UserFn {
                         code,
                         has_kwdefaults,
+                        cache,
                     })),
                     closure,
                     Some(f.globals.clone()),

@@ -85,6 +85,9 @@ pub struct UserFn {
     pub code: Arc<CodeObject>,
     /// Whether the last entry of the defaults vector is the keyword-only defaults dict.
     pub has_kwdefaults: bool,
+    /// The code's converted constants and name keys (shared with the VM's cache; the
+    /// constants are atomic values and code-constant natives the VM keeps alive anyway).
+    pub cache: Arc<super::CodeCache>,
 }
 
 /// A Python-level lock (`threading.Lock`).
