@@ -26,6 +26,8 @@ struct RingVm;
 // SAFETY: counts are exact (every `next`/`prev` and the builder's handles are counted), trace
 // reports both edges, clear drops both, destroy touches nothing else (rules 1–8).
 unsafe impl VmBinding for RingVm {
+    // clear only decrements counts and runs no VM code: safe on GC workers.
+    const CLEAR_ON_WORKERS: bool = true;
     fn refcount(&self, o: ObjRef) -> usize {
         node(o).rc.load(Ordering::Relaxed)
     }

@@ -247,6 +247,8 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
                 garbage,
                 sh.config.deferred_reclamation,
                 &violations,
+                sh.pool.as_ref(),
+                sh.workers,
             );
             (f.collected, f.released, f.bytes)
         }
