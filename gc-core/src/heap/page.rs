@@ -347,6 +347,10 @@ impl PageHeader {
         zeroed: bool,
     ) -> Option<PageRef> {
         let layout = Layout::from_size_align(alloc_size, PAGE_SIZE).ok()?;
+        #[cfg(feature = "fault-injection")]
+        if fault::take_page_failure() {
+            return None;
+        }
         // SAFETY: layout has nonzero size.
         let base = unsafe {
             if zeroed {
@@ -606,5 +610,24 @@ mod tests {
             // SAFETY: never registered, no objects.
             unsafe { PageHeader::release(page) };
         }
+    }
+}
+
+/// Test-only fault injection: make the next page allocations fail as if the OS refused memory.
+#[cfg(feature = "fault-injection")]
+pub mod fault {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static FAIL_PAGES: AtomicUsize = AtomicUsize::new(0);
+
+    /// The next `n` page allocations (in any runtime of this process) return null.
+    pub fn fail_next_page_allocations(n: usize) {
+        FAIL_PAGES.store(n, Ordering::SeqCst);
+    }
+
+    pub(crate) fn take_page_failure() -> bool {
+        FAIL_PAGES
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
     }
 }
