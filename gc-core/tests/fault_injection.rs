@@ -102,7 +102,7 @@ fn mutator_threads_exiting_while_stops_are_requested() {
                 // Register, make garbage, exit (unregister) — over and over, racing the stops.
                 let m = rt.register_mutator(format!("short-lived-{t}"));
                 for i in 0..20 {
-                    let (a, b) = pair(&m, (t << 40) | (gen << 8) | i * 2);
+                    let (a, b) = pair(&m, (t << 40) | (gen << 8) | (i * 2));
                     drop((a, b));
                     m.poll();
                 }
