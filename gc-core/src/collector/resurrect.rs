@@ -69,10 +69,9 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                 marker.seed(s);
             }
             run_on_workers(self.pool, self.workers, |w| {
-                let local = marker.take_local(w);
+                let mut local = marker.take_local(w);
                 let mut counts = MarkCounts::default();
-                marker.run(w, &local, &mut counts);
-                marker.put_local(w, local);
+                marker.run(w, &mut local, &mut counts);
             });
         }
         let mut still = Vec::with_capacity(garbage.len());
