@@ -90,6 +90,8 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             let (mut vis, mut cand) = (0u64, 0u64);
             while let Some(chunk) = chunks.next() {
                 for page in chunk {
+                    // SAFETY: the world is stopped and this worker alone handles this page.
+                    unsafe { page.reclaim_remote_frees() };
                     page.for_each_allocated(|obj| {
                         let f = obj.header().flags();
                         if f & (flags::TRACKED | flags::IN_USE) != flags::TRACKED | flags::IN_USE {

@@ -255,6 +255,21 @@ impl PageRef {
         })
     }
 
+    /// Move this page's remotely freed slots to its owner-local free list (clearing their
+    /// allocated bits), so later walks skip them and the owner reuses them without draining.
+    /// Returns how many were reclaimed.
+    ///
+    /// # Safety
+    /// The caller has exclusive access to the page's owner-local state (P1): the world is
+    /// stopped and no other thread handles this page meanwhile.
+    pub unsafe fn reclaim_remote_frees(self) -> usize {
+        if self.is_large() {
+            return 0;
+        }
+        // SAFETY: forwarded caller guarantee (P1: exclusive access with the world stopped).
+        unsafe { self.hdr().drain_remote() }
+    }
+
     /// Call `f` for every slot whose `allocated` bit is set, in address order: the collector's
     /// fast walk (word-at-a-time over the bitmap, no iterator adaptors).
     ///
