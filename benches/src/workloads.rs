@@ -34,6 +34,34 @@ pub trait System {
         let _ = n;
         None
     }
+    /// The multi-threaded variant: `threads` threads each build `rings / threads` rings of
+    /// [`RING`] nodes and drop them; then one collection. Returns the wall time of the whole
+    /// (spawn, build, drop, join, collect). `None` for systems whose pointers are not
+    /// `Send + Sync`.
+    fn mt_rings(&self, threads: usize, rings: usize) -> Option<Duration> {
+        let _ = (threads, rings);
+        None
+    }
+}
+
+/// [`System::mt_rings`] for a system whose per-thread handle `make` returns.
+pub fn mt_rings_with<S: System, F: Fn() -> S + Sync>(
+    make: F,
+    threads: usize,
+    rings_total: usize,
+) -> Duration {
+    let per = rings_total / threads.max(1);
+    let t = Instant::now();
+    std::thread::scope(|sc| {
+        for _ in 0..threads {
+            sc.spawn(|| {
+                let s = make();
+                let g = rings(&s, per, RING);
+                s.release(g);
+            });
+        }
+    });
+    t.elapsed()
 }
 
 /// A standard workload.
@@ -51,17 +79,23 @@ pub enum Workload {
     Mixed,
     /// Rings whose nodes alternate between two threads' heaps; all garbage.
     CrossThread,
+    /// T threads each building and dropping rings, then one collection (T = 1, 2, 4); the
+    /// time includes building.
+    MtRings(usize),
 }
 
 impl Workload {
     /// Every workload.
-    pub const ALL: [Workload; 6] = [
+    pub const ALL: [Workload; 9] = [
         Workload::Rings,
         Workload::GcCollect,
         Workload::GcTraversal,
         Workload::Tree,
         Workload::Mixed,
         Workload::CrossThread,
+        Workload::MtRings(1),
+        Workload::MtRings(2),
+        Workload::MtRings(4),
     ];
 
     /// Table name.
@@ -73,6 +107,10 @@ impl Workload {
             Workload::Tree => "tree",
             Workload::Mixed => "mixed",
             Workload::CrossThread => "cross_thread",
+            Workload::MtRings(1) => "mt_rings_t1",
+            Workload::MtRings(2) => "mt_rings_t2",
+            Workload::MtRings(4) => "mt_rings_t4",
+            Workload::MtRings(_) => "mt_rings",
         }
     }
 
@@ -216,6 +254,7 @@ pub fn build<S: System>(s: &S, w: Workload, n: usize) -> Option<Built<S::Ptr>> {
                 objects: (live + r * RING) as u64,
             }
         }
+        Workload::MtRings(_) => return None,
         Workload::CrossThread => {
             let r = n / RING;
             Built {
@@ -249,6 +288,19 @@ pub fn collect_built<S: System>(s: &S, built: Built<S::Ptr>) -> Vec<S::Ptr> {
 /// Build, time one collection, then drop the live part and check everything was freed.
 /// Returns the collection time and the object count.
 pub fn collect_once<S: System>(s: &S, w: Workload, n: usize) -> Option<(Duration, u64)> {
+    if let Workload::MtRings(t) = w {
+        let r = n / RING;
+        let before = s.freed();
+        let d = s.mt_rings(t, r)?;
+        let objects = (r / t * t * RING) as u64;
+        assert_eq!(
+            s.freed() - before,
+            objects,
+            "{}: mt_rings left garbage",
+            s.name()
+        );
+        return Some((d, objects));
+    }
     let built = build(s, w, n)?;
     let objects = built.objects;
     let before = s.freed();

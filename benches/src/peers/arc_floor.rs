@@ -4,6 +4,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::Edges;
+use std::time::Duration;
+
+use crate::workloads::mt_rings_with;
 use crate::{System, Workload};
 
 static DROPS: AtomicU64 = AtomicU64::new(0);
@@ -54,6 +57,9 @@ impl System for ArcFloor {
     }
     fn supports(&self, w: Workload) -> bool {
         !matches!(w, Workload::Tree | Workload::GcTraversal)
+    }
+    fn mt_rings(&self, threads: usize, rings: usize) -> Option<Duration> {
+        Some(mt_rings_with(|| ArcFloor, threads, rings))
     }
     fn alloc_on_other_thread(&self, n: usize) -> Option<Vec<Arc<ANode>>> {
         std::thread::spawn(move || (0..n).map(|_| Arc::new(ANode::default())).collect())

@@ -8,6 +8,9 @@ use dumpster::sync::{set_collect_condition, CollectInfo, Gc};
 use dumpster::{Trace, Visitor};
 
 use super::Edges;
+use std::time::{Duration, Instant};
+
+use crate::workloads::mt_rings_with;
 use crate::System;
 
 static DROPS: AtomicU64 = AtomicU64::new(0);
@@ -74,6 +77,12 @@ impl System for DumpsterSync {
     }
     fn freed(&self) -> u64 {
         DROPS.load(Ordering::Relaxed)
+    }
+    fn mt_rings(&self, threads: usize, rings: usize) -> Option<Duration> {
+        let t = Instant::now();
+        mt_rings_with(DumpsterSync::new, threads, rings);
+        dumpster::sync::collect();
+        Some(t.elapsed())
     }
     fn alloc_on_other_thread(&self, n: usize) -> Option<Vec<Gc<DNode>>> {
         std::thread::spawn(move || (0..n).map(|_| Gc::new(DNode::default())).collect())

@@ -6,6 +6,10 @@ use std::sync::Mutex;
 use gcmodule::{ThreadedCc, ThreadedObjectSpace, Trace, Tracer};
 
 use super::Edges;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::workloads::mt_rings_with;
 use crate::System;
 
 static DROPS: AtomicU64 = AtomicU64::new(0);
@@ -38,7 +42,7 @@ impl Trace for GNode {
 /// gcmodule threaded object space.
 #[derive(Default)]
 pub struct GcModuleThreaded {
-    space: ThreadedObjectSpace,
+    space: Arc<ThreadedObjectSpace>,
 }
 
 impl System for GcModuleThreaded {
@@ -60,8 +64,21 @@ impl System for GcModuleThreaded {
     fn freed(&self) -> u64 {
         DROPS.load(Ordering::Relaxed)
     }
-    fn alloc_on_other_thread(&self, n: usize) -> Option<Vec<ThreadedCc<GNode>>> {
+    fn mt_rings(&self, threads: usize, rings: usize) -> Option<Duration> {
+        let t = Instant::now();
         let space = &self.space;
+        mt_rings_with(
+            || GcModuleThreaded {
+                space: space.clone(),
+            },
+            threads,
+            rings,
+        );
+        self.space.collect_cycles();
+        Some(t.elapsed())
+    }
+    fn alloc_on_other_thread(&self, n: usize) -> Option<Vec<ThreadedCc<GNode>>> {
+        let space = &*self.space;
         std::thread::scope(|s| {
             s.spawn(move || (0..n).map(|_| space.create(GNode::default())).collect())
                 .join()

@@ -3,6 +3,9 @@
 use gc_core::{GcRuntime, Mutator, ObjRef};
 
 use crate::node::{self, BenchVm, Root};
+use std::time::{Duration, Instant};
+
+use crate::workloads::mt_rings_with;
 use crate::System;
 
 /// A gc-core runtime and the calling thread's mutator.
@@ -19,6 +22,14 @@ impl Ours {
         let rt = node::runtime(workers);
         let m = rt.register_mutator("bench-main");
         Ours { rt, m }
+    }
+
+    /// Another thread's handle on the same runtime (registers the calling thread).
+    pub fn attach(rt: &GcRuntime<BenchVm>) -> Ours {
+        Ours {
+            rt: rt.clone(),
+            m: rt.register_mutator("bench-thread"),
+        }
     }
 }
 
@@ -46,6 +57,16 @@ impl System for Ours {
 
     fn freed(&self) -> u64 {
         self.rt.binding().destroyed()
+    }
+
+    fn mt_rings(&self, threads: usize, rings: usize) -> Option<Duration> {
+        let t = Instant::now();
+        let rt = &self.rt;
+        // The building threads run with this thread detached (it does not touch objects).
+        self.m
+            .detached(|| mt_rings_with(|| Ours::attach(rt), threads, rings));
+        self.m.collect();
+        Some(t.elapsed())
     }
 
     fn alloc_on_other_thread(&self, n: usize) -> Option<Vec<Root>> {
