@@ -53,12 +53,19 @@ pub fn mt_rings_with<S: System, F: Fn() -> S + Sync>(
     let per = rings_total / threads.max(1);
     let t = Instant::now();
     std::thread::scope(|sc| {
-        for _ in 0..threads {
-            sc.spawn(|| {
-                let s = make();
-                let g = rings(&s, per, RING);
-                s.release(g);
-            });
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                sc.spawn(|| {
+                    let s = make();
+                    let g = rings(&s, per, RING);
+                    s.release(g);
+                })
+            })
+            .collect();
+        // Explicit joins wait for full thread exit, thread-local destructors included (dumpster
+        // hands a thread's dropped pointers to its collector from one).
+        for h in handles {
+            h.join().expect("ring-building thread panicked");
         }
     });
     t.elapsed()
