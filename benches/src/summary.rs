@@ -231,7 +231,7 @@ pub fn human(n: u64) -> String {
         } else {
             format!("{m:.1}M")
         }
-    } else if n >= 1000 && n % 1000 == 0 {
+    } else if n >= 1000 && (n / 1000) * 1000 == n {
         format!("{}k", n / 1000)
     } else {
         n.to_string()
