@@ -44,6 +44,7 @@ fn bench_one<S: System>(c: &mut Criterion, s: &S, w: Workload, n: usize) {
     };
     let objects = probe.objects;
     drop(collect_built(s, probe));
+    s.collect();
     let mut g = c.benchmark_group(format!("collect/{}", w.name()));
     g.sample_size(10)
         .warm_up_time(Duration::from_millis(300))
@@ -56,7 +57,12 @@ fn bench_one<S: System>(c: &mut Criterion, s: &S, w: Workload, n: usize) {
     };
     g.bench_function(BenchmarkId::new(s.name(), param), |b| {
         b.iter_batched(
-            || build(s, w, n).expect("build"),
+            || {
+                // Finish freeing the previous iteration's live part (dropped by criterion
+                // after timing) so this iteration's free count is exact.
+                s.collect();
+                build(s, w, n).expect("build")
+            },
             |built| collect_built(s, built),
             BatchSize::PerIteration,
         )
