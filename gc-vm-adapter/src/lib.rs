@@ -1,5 +1,3 @@
-//! gc-vm-adapter (in progress).
-pub mod interp;
 //! # gc-vm-adapter: a nogil object model with biased reference counting, bound to gc-core
 //!
 //! A free-threaded (PEP 703-style) object model: every object carries a biased reference count
@@ -63,6 +61,7 @@ pub mod interp;
 pub(crate) mod primitive;
 
 pub mod binding;
+pub mod interp;
 mod dealloc;
 pub mod handle;
 pub mod header;
