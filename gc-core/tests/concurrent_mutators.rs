@@ -33,9 +33,17 @@ fn ring(m: &Mutator<TestVm>, ids: &AtomicU64, n: usize, both_ways: bool) -> Vec<
 fn check_ring(hs: &[Handle], rt: &GcRuntime<TestVm>) {
     let destroyed = rt.binding().destroyed_set();
     for (i, h) in hs.iter().enumerate() {
-        assert!(!destroyed.contains(&h.id()), "live node {} destroyed", h.id());
+        assert!(
+            !destroyed.contains(&h.id()),
+            "live node {} destroyed",
+            h.id()
+        );
         let next = hs[(i + 1) % hs.len()].id();
-        assert!(h.edge_ids().contains(&next), "ring edge of {} missing", h.id());
+        assert!(
+            h.edge_ids().contains(&next),
+            "ring edge of {} missing",
+            h.id()
+        );
     }
 }
 
@@ -152,8 +160,15 @@ fn mutators_and_collector(workers: usize, mutators: usize) {
     assert_eq!(all.len() as u64, ids.load(Ordering::Relaxed));
     let destroyed = rt.binding().destroyed.lock().clone();
     let destroyed_set: HashSet<u64> = destroyed.iter().copied().collect();
-    assert_eq!(destroyed.len(), destroyed_set.len(), "a node was destroyed twice");
-    assert_eq!(destroyed_set, all, "workers={workers}: not every ring was freed");
+    assert_eq!(
+        destroyed.len(),
+        destroyed_set.len(),
+        "a node was destroyed twice"
+    );
+    assert_eq!(
+        destroyed_set, all,
+        "workers={workers}: not every ring was freed"
+    );
     // Every node was on a cycle, so the collector freed all of them.
     assert_eq!(collected + last, all.len(), "workers={workers}: counts");
     assert!(rt.violations().is_empty(), "{:?}", rt.violations());
@@ -280,5 +295,8 @@ fn manual_collect_waits_for_a_running_one_then_runs_its_own() {
     // between them, both cycles are freed exactly once and the second call ran a collection.
     assert_eq!(main + n, 4, "main={main} other={n}");
     assert_eq!(collections, 2);
-    assert_eq!(rt.binding().destroyed_set(), [1, 2, 10, 11].into_iter().collect());
+    assert_eq!(
+        rt.binding().destroyed_set(),
+        [1, 2, 10, 11].into_iter().collect()
+    );
 }

@@ -80,7 +80,10 @@ fn refcount_too_small_is_reported_and_kept_alive() {
         a.skew_refcount(0);
         drop(a);
         assert_eq!(m.collect(), 2);
-        assert!(rt.binding().destroyed_set().is_superset(&[1, 2].into_iter().collect()));
+        assert!(rt
+            .binding()
+            .destroyed_set()
+            .is_superset(&[1, 2].into_iter().collect()));
     }
 }
 
@@ -114,7 +117,10 @@ fn foreign_pointers_are_reported_and_ignored() {
         let fp = foreign_pointers(&rt);
         assert!(fp.contains(&(live.obj.addr(), stack_addr)), "{fp:?}");
         assert!(fp.contains(&(0, box_addr)), "{fp:?}");
-        assert!(fp.contains(&(other.obj.addr(), inner.obj.addr() + 8)), "{fp:?}");
+        assert!(
+            fp.contains(&(other.obj.addr(), inner.obj.addr() + 8)),
+            "{fp:?}"
+        );
         assert!(fp.iter().any(|&(_, p)| p == box_addr));
         // Nothing else went wrong, and everything live is intact.
         assert!(rt
@@ -281,7 +287,10 @@ fn panic_on_violation_panics_after_finishing_safely() {
         other.join().unwrap();
         drop(a);
         assert_eq!(m.collect(), 2);
-        assert_eq!(rt.binding().destroyed_set(), (1..=4).chain([100, 101]).collect());
+        assert_eq!(
+            rt.binding().destroyed_set(),
+            (1..=4).chain([100, 101]).collect()
+        );
         assert_eq!(rt.heap_stats().live_objects, 0);
     }
 }

@@ -10,10 +10,7 @@ use support::*;
 /// 1M (200k in debug builds, where 1M takes ~30 s for the four tests on 2 cores);
 /// `GC_HUGE_N` overrides.
 fn size() -> usize {
-    if let Some(n) = std::env::var("GC_HUGE_N")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
+    if let Some(n) = std::env::var("GC_HUGE_N").ok().and_then(|v| v.parse().ok()) {
         return n;
     }
     if cfg!(debug_assertions) {

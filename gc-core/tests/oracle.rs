@@ -190,9 +190,7 @@ impl World {
     fn new(workers: usize, threads: usize) -> World {
         let rt = runtime(config(workers));
         let m = rt.register_mutator("oracle-main");
-        let threads = (0..threads)
-            .map(|i| spawn_mutator(rt.clone(), i))
-            .collect();
+        let threads = (0..threads).map(|i| spawn_mutator(rt.clone(), i)).collect();
         World {
             kept: Vec::new(),
             roots: Vec::new(),
@@ -243,7 +241,11 @@ impl World {
         let owners = self.threads.len() + 1;
         let mut hs: Vec<Option<Handle>> = (0..n).map(|_| None).collect();
         for t in 0..owners {
-            let mine: Vec<u64> = ids.iter().copied().filter(|&i| i as usize % owners == t).collect();
+            let mine: Vec<u64> = ids
+                .iter()
+                .copied()
+                .filter(|&i| i as usize % owners == t)
+                .collect();
             for h in self.alloc_on(t, mine) {
                 let i = h.id() as usize;
                 hs[i] = Some(h);
@@ -410,7 +412,11 @@ impl World {
             "{ctx}: a node was destroyed twice"
         );
         let reach = self.reachable();
-        let live_destroyed: Vec<u64> = reach.iter().copied().filter(|i| after.contains(i)).collect();
+        let live_destroyed: Vec<u64> = reach
+            .iter()
+            .copied()
+            .filter(|i| after.contains(i))
+            .collect();
         assert!(
             live_destroyed.is_empty(),
             "{ctx}: live nodes destroyed: {live_destroyed:?}"
@@ -441,12 +447,7 @@ impl World {
     /// Walk the real objects from the held handles and compare every edge with the model.
     fn check_intact(&self, reach: &HashSet<u64>, ctx: &str) {
         let mut seen: HashSet<u64> = HashSet::new();
-        let mut stack: Vec<Handle> = self
-            .kept
-            .iter()
-            .chain(self.roots.iter())
-            .cloned()
-            .collect();
+        let mut stack: Vec<Handle> = self.kept.iter().chain(self.roots.iter()).cloned().collect();
         while let Some(h) = stack.pop() {
             if !seen.insert(h.id()) {
                 continue;
@@ -572,7 +573,12 @@ fn fixed_scenario_all_features() {
                 Op::KeepChild(2, 0),
                 Op::DropOnThread(0, 2),
             ],
-            vec![Op::Unroot(0), Op::DropHandle(1), Op::MakeRoot(0), Op::DropHandle(0)],
+            vec![
+                Op::Unroot(0),
+                Op::DropHandle(1),
+                Op::MakeRoot(0),
+                Op::DropHandle(0),
+            ],
         ],
     };
     let r = std::thread::Builder::new()

@@ -158,7 +158,11 @@ fn finalizer_runs_exactly_once_across_collections() {
         assert_eq!(fin, vec![1, 3, 4]);
         assert_eq!(rt.stats().resurrected, 2);
         assert_eq!(g.lock().len(), 1);
-        assert_eq!(g.lock()[0].edge_ids(), vec![2], "resurrected node was cleared");
+        assert_eq!(
+            g.lock()[0].edge_ids(),
+            vec![2],
+            "resurrected node was cleared"
+        );
 
         // Still reachable from the global: nothing happens, the finalizer does not run again.
         assert_eq!(m.collect(), 0);
@@ -166,7 +170,11 @@ fn finalizer_runs_exactly_once_across_collections() {
         g.lock().clear();
         assert_eq!(m.collect(), 2);
         assert_eq!(rt.binding().destroyed_set(), set(&[1, 2, 3, 4]));
-        assert_eq!(rt.binding().finalized.lock().len(), 3, "a finalizer ran twice");
+        assert_eq!(
+            rt.binding().finalized.lock().len(),
+            3,
+            "a finalizer ran twice"
+        );
         assert!(rt.violations().is_empty());
     }
 }
@@ -196,7 +204,11 @@ fn non_cyclic_resurrection() {
             let gl = g.lock();
             assert_eq!(gl[0].id(), 3);
             assert_eq!(gl[0].edge_ids(), vec![4], "resurrected object was cleared");
-            assert_eq!(gl[0].refcount(), 1, "the freed cycle still holds a reference");
+            assert_eq!(
+                gl[0].refcount(),
+                1,
+                "the freed cycle still holds a reference"
+            );
         }
         // Dropping the only reference frees it by refcount, without running the finalizer.
         g.lock().clear();
@@ -232,7 +244,11 @@ fn cyclic_resurrection_is_transitive() {
 
         assert_eq!(m.collect(), 0, "workers={w}");
         assert!(rt.binding().destroyed_set().is_empty());
-        assert_eq!(calls.load(Ordering::SeqCst), 3, "every finalizer of the cycle runs");
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            3,
+            "every finalizer of the cycle runs"
+        );
         assert_eq!(rt.last_record().unwrap().resurrected, 4);
         {
             // Walk the cycle from the resurrected node: every edge is still there.
@@ -591,8 +607,8 @@ fn automatic_collection_within_bounded_allocations() {
     rt.set_threshold(500);
     rt.enable();
     for _ in 0..3 {
-        let at = allocs_until_collection(&rt, &m, &mut id, 10_000)
-            .expect("no automatic collection");
+        let at =
+            allocs_until_collection(&rt, &m, &mut id, 10_000).expect("no automatic collection");
         assert!(
             (500..=500 + flush).contains(&at),
             "collection after {at} allocations (threshold 500, flush batch {flush})"
@@ -645,7 +661,10 @@ fn stress_knob_collects_every_n_allocations() {
         ..config(2)
     });
     let m = rt.register_mutator("main");
-    assert!(!rt.is_enabled(), "stress works even with automatic collection off");
+    assert!(
+        !rt.is_enabled(),
+        "stress works even with automatic collection off"
+    );
     rt.set_stress_every(50);
     let mut id = 0;
     for _ in 0..10 {
