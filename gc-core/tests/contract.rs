@@ -294,3 +294,27 @@ fn panic_on_violation_panics_after_finishing_safely() {
         assert_eq!(rt.heap_stats().live_objects, 0);
     }
 }
+
+#[test]
+fn finalizer_that_resurrects_then_panics_keeps_the_object() {
+    let (rt, m) = world(2);
+    let g: Arc<parking_lot::Mutex<Vec<Handle>>> = Arc::default();
+    let (a, b) = pair(&m, 1, 2);
+    let gg = g.clone();
+    a.set_finalizer(move |rt, obj| {
+        gg.lock().push(Handle::from_obj(rt, obj));
+        panic!("boom after resurrecting");
+    });
+    drop((a, b));
+    assert_eq!(m.collect(), 0);
+    assert!(rt.binding().destroyed_set().is_empty());
+    assert!(matches!(
+        &rt.violations()[..],
+        [ContractViolation::FinalizerPanicked { .. }]
+    ));
+    assert_eq!(g.lock()[0].edge_ids(), vec![2]);
+    assert!(g.lock()[0].obj.is_finalized());
+    g.lock().clear();
+    assert_eq!(m.collect(), 2);
+    assert_eq!(rt.binding().finalized.lock().len(), 1);
+}

@@ -771,3 +771,62 @@ fn weakref_made_by_a_finalizer_fires_at_the_latest_in_the_next_collection() {
     assert_eq!(fired.load(Ordering::SeqCst), 1, "callback ran twice");
     assert_eq!(g.lock()[0].refcount(), 1);
 }
+
+#[test]
+fn collect_from_a_weakref_callback_or_gc_callback_returns_zero() {
+    let (rt, m) = world(2);
+    let _cur = CurrentMutator::set(&m);
+    let results = Arc::new(Mutex::new(Vec::new()));
+    let r1 = results.clone();
+    rt.add_callback(move |phase, _| {
+        r1.lock()
+            .push((format!("{phase:?}"), with_current_mutator(|m| m.collect())));
+    });
+    let hs = cycle(&m, &[1, 2]);
+    let r2 = results.clone();
+    let _w = new_weakref(
+        &m,
+        10,
+        &hs[0],
+        Some(Box::new(move |_, _: &Handle| {
+            r2.lock()
+                .push(("weakref".into(), with_current_mutator(|m| m.collect())));
+        })),
+    );
+    drop(hs);
+    assert_eq!(m.collect(), 2);
+    assert_eq!(
+        *results.lock(),
+        vec![
+            ("Start".to_string(), 0),
+            ("weakref".to_string(), 0),
+            ("Stop".to_string(), 0)
+        ]
+    );
+    assert_eq!(rt.stats().collections, 1);
+}
+
+#[test]
+fn automatic_collection_requested_by_another_thread_runs_at_a_poll() {
+    // Thread B allocates past the threshold and then blocks detached; the request is served
+    // by the next poll of any thread (here: main).
+    let rt = runtime(config(2));
+    let m = rt.register_mutator("main");
+    rt.set_threshold(256);
+    rt.enable();
+    let rt2 = rt.clone();
+    let b = std::thread::spawn(move || {
+        let mb = rt2.register_mutator("b");
+        for i in 0..150u64 {
+            drop(cycle(&mb, &[2 * i, 2 * i + 1]));
+        }
+        mb.flush();
+        // Leave without polling; dropping the mutator detaches and unregisters it.
+    });
+    m.detached(|| b.join()).unwrap();
+    assert_eq!(rt.stats().collections, 0);
+    m.poll();
+    assert_eq!(rt.stats().collections, 1);
+    assert_eq!(rt.last_record().unwrap().reason, TriggerReason::Allocation);
+    assert_eq!(rt.binding().destroyed_set().len(), 300);
+}
