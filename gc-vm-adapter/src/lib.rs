@@ -61,10 +61,10 @@
 pub(crate) mod primitive;
 
 pub mod binding;
-pub mod interp;
 mod dealloc;
 pub mod handle;
 pub mod header;
+pub mod interp;
 pub mod runtime;
 pub mod thread;
 pub mod types;
