@@ -146,6 +146,12 @@ impl<B: VmBinding> Mutator<B> {
     }
 
     fn run_collection(&self, reason: TriggerReason) -> usize {
+        assert_eq!(
+            self.slot.state(),
+            crate::safepoint::ThreadState::Attached,
+            "collect() needs an attached mutator: it stops the world and runs VM code \
+             (finalizers, callbacks) on this thread"
+        );
         self.flush();
         self.collecting.set(true);
         struct Reset<'a>(&'a Cell<bool>);

@@ -64,6 +64,7 @@ pub mod binding;
 mod dealloc;
 pub mod handle;
 pub mod header;
+pub mod interp;
 pub mod runtime;
 pub mod thread;
 pub mod types;

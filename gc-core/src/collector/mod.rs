@@ -112,6 +112,19 @@ impl<'a, B: VmBinding> Timeline<'a, B> {
     }
 }
 
+/// Run the VM's queued weakref callbacks (world running), catching a panic.
+fn run_callbacks<B: VmBinding>(sh: &Shared<B>, filter: &EdgeFilter<'_>) -> u64 {
+    match catch_unwind(AssertUnwindSafe(|| sh.binding.run_weakref_callbacks())) {
+        Ok(n) => n as u64,
+        Err(p) => {
+            filter.report(ContractViolation::CallbackPanicked {
+                message: panic_message(&*p),
+            });
+            0
+        }
+    }
+}
+
 /// Run one collection on mutator `m`'s thread. Returns objects collected.
 pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> usize {
     let sh = m.runtime().shared();
@@ -189,16 +202,8 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
 
     // ---- world running: weakref callbacks, then finalizers ----
     let mut garbage = scan.garbage;
-    let (callbacks_run, finalized) = tl.phase(Phase::Finalize, || {
-        let cbs = match catch_unwind(AssertUnwindSafe(|| sh.binding.run_weakref_callbacks())) {
-            Ok(n) => n,
-            Err(p) => {
-                filter.report(ContractViolation::CallbackPanicked {
-                    message: panic_message(&*p),
-                });
-                0
-            }
-        };
+    let (mut callbacks_run, finalized) = tl.phase(Phase::Finalize, || {
+        let cbs = run_callbacks(sh, &filter);
         let mut fin = 0u64;
         for &g in &scan.to_finalize {
             if g.header().set(flags::FINALIZED) & flags::FINALIZED != 0 {
@@ -212,7 +217,7 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
                 });
             }
         }
-        (cbs as u64, fin)
+        (cbs, fin)
     });
 
     // ---- world stopped (2): resurrection, only if VM code ran on the garbage ----
@@ -232,6 +237,9 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
         }
         drop(guard);
         tl.note_restart(stopped_at);
+        // Weakrefs a finalizer made to what is still garbage were just cleared; their
+        // callbacks run now, in this collection, not in the next one.
+        callbacks_run += tl.phase(Phase::Finalize, || run_callbacks(sh, &filter));
     }
 
     // ---- world running: free ----
@@ -247,6 +255,8 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
                 garbage,
                 sh.config.deferred_reclamation,
                 &violations,
+                sh.pool.as_ref(),
+                sh.workers,
             );
             (f.collected, f.released, f.bytes)
         }

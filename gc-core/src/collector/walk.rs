@@ -15,12 +15,11 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use crossbeam_deque::Worker;
 use parking_lot::Mutex;
 
 use crate::binding::{Tracer, VmBinding};
 use crate::collector::edges::EdgeFilter;
-use crate::collector::mark::{Item, MarkCounts, MarkRule, Marker};
+use crate::collector::mark::{MarkCounts, MarkRule, Marker};
 use crate::collector::workers::{run_on_workers, PageChunks, WorkerLog};
 use crate::error::ContractViolation;
 use crate::heap::PageRef;
@@ -91,6 +90,8 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             let (mut vis, mut cand) = (0u64, 0u64);
             while let Some(chunk) = chunks.next() {
                 for page in chunk {
+                    // SAFETY: the world is stopped and this worker alone handles this page.
+                    unsafe { page.reclaim_remote_frees() };
                     page.for_each_allocated(|obj| {
                         let f = obj.header().flags();
                         if f & (flags::TRACKED | flags::IN_USE) != flags::TRACKED | flags::IN_USE {
@@ -132,7 +133,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
         let chunks = PageChunks::new(pages);
         run_on_workers(self.pool, self.workers, |w| {
             let start = Instant::now();
-            let local = marker.take_local(w);
+            let mut local = marker.take_local(w);
             let mut counts = MarkCounts::default();
             while let Some(chunk) = chunks.next() {
                 for page in chunk {
@@ -152,12 +153,12 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                                 excess: (-(refs as i64)) as usize,
                             });
                         }
-                        marker.push_seed(&local, obj, f);
+                        marker.push_seed(&mut local, obj, f);
                     });
                 }
-                marker.drain(&local, &mut counts);
+                marker.drain(&mut local, &mut counts);
             }
-            marker.run(w, &local, &mut counts);
+            marker.run(w, &mut local, &mut counts);
             self.log.add(
                 w,
                 Phase::MarkReachable,
@@ -166,7 +167,6 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                 counts.traced,
                 counts.steals,
             );
-            marker.put_local(w, local);
         });
     }
 
@@ -178,12 +178,11 @@ impl<B: VmBinding> WalkCtx<'_, B> {
         }
         run_on_workers(self.pool, self.workers, |w| {
             let start = Instant::now();
-            let local: Worker<Item> = marker.take_local(w);
+            let mut local = marker.take_local(w);
             let mut counts = MarkCounts::default();
-            marker.run(w, &local, &mut counts);
+            marker.run(w, &mut local, &mut counts);
             self.log
                 .add(w, phase, start, self.epoch, counts.traced, counts.steals);
-            marker.put_local(w, local);
         });
     }
 

@@ -255,6 +255,21 @@ impl PageRef {
         })
     }
 
+    /// Move this page's remotely freed slots to its owner-local free list (clearing their
+    /// allocated bits), so later walks skip them and the owner reuses them without draining.
+    /// Returns how many were reclaimed.
+    ///
+    /// # Safety
+    /// The caller has exclusive access to the page's owner-local state (P1): the world is
+    /// stopped and no other thread handles this page meanwhile.
+    pub unsafe fn reclaim_remote_frees(self) -> usize {
+        if self.is_large() {
+            return 0;
+        }
+        // SAFETY: forwarded caller guarantee (P1: exclusive access with the world stopped).
+        unsafe { self.hdr().drain_remote() }
+    }
+
     /// Call `f` for every slot whose `allocated` bit is set, in address order: the collector's
     /// fast walk (word-at-a-time over the bitmap, no iterator adaptors).
     ///
@@ -347,6 +362,10 @@ impl PageHeader {
         zeroed: bool,
     ) -> Option<PageRef> {
         let layout = Layout::from_size_align(alloc_size, PAGE_SIZE).ok()?;
+        #[cfg(feature = "fault-injection")]
+        if fault::take_page_failure() {
+            return None;
+        }
         // SAFETY: layout has nonzero size.
         let base = unsafe {
             if zeroed {
@@ -606,5 +625,24 @@ mod tests {
             // SAFETY: never registered, no objects.
             unsafe { PageHeader::release(page) };
         }
+    }
+}
+
+/// Test-only fault injection: make the next page allocations fail as if the OS refused memory.
+#[cfg(feature = "fault-injection")]
+pub mod fault {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static FAIL_PAGES: AtomicUsize = AtomicUsize::new(0);
+
+    /// The next `n` page allocations (in any runtime of this process) return null.
+    pub fn fail_next_page_allocations(n: usize) {
+        FAIL_PAGES.store(n, Ordering::SeqCst);
+    }
+
+    pub(crate) fn take_page_failure() -> bool {
+        FAIL_PAGES
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
     }
 }
