@@ -77,5 +77,3 @@ pub use thread::{ThreadContext, ThreadGuard};
 pub use types::{Class, Dict, Finalizer, Function, HashKey, Instance, Int, List, WeakRef};
 
 pub use gc_core::{GcConfig, ObjRef};
-
-pub mod interp;

@@ -51,9 +51,7 @@ impl Vm {
         });
         let func = f.as_function().expect("function kind");
         match callee {
-            Callee::User(code, cache, has_kwd) => {
-                self.call_user(f, code, cache, has_kwd, args, kw)
-            }
+            Callee::User(code, cache, has_kwd) => self.call_user(f, code, cache, has_kwd, args, kw),
             Callee::Builtin(b) => {
                 let cells = func.cells();
                 if cells.is_empty() {
