@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use crate::peers::{
     arc_floor::ArcFloor, bacon_rajan::BaconRajan, dumpster_sync::DumpsterSync,
-    gcmodule_threaded::GcModuleThreaded, ours::Ours, rc_floor::RcFloor, rust_cc::RustCc,
+    gcmodule_threaded::GcModuleThreaded, ours::Ours, ours_adapter::OursAdapter, rc_floor::RcFloor,
+    rust_cc::RustCc,
 };
 use crate::workloads::{collect_once, System, Workload};
 
@@ -68,6 +69,12 @@ pub fn run_cell_here(system: &str, w: Workload, n: usize, reps: usize) -> Option
     match system {
         "ours-w1" => measure(&Ours::new(1), w, n, reps),
         "ours-w2" => measure(&Ours::new(2), w, n, reps),
+        s if s.starts_with("ours-adapter-w") => {
+            let k = s["ours-adapter-w".len()..]
+                .parse()
+                .expect("bad worker count");
+            measure(&OursAdapter::new(k), w, n, reps)
+        }
         s if s.starts_with("ours-w") => {
             let k = s["ours-w".len()..].parse().expect("bad worker count");
             measure(&Ours::new(k), w, n, reps)
