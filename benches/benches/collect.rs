@@ -1,9 +1,13 @@
 //! Criterion benchmarks of one collection per standard workload (DESIGN §5), gc-core with 1, 2
-//! (and `available_parallelism`, if more) workers and the peer collectors.
+//! (and `available_parallelism`, if more) workers, gc-core through the gc-vm-adapter object
+//! model (`ours-adapter-w1/w2`, rings and tree) and the peer collectors.
 //!
-//! The graph is built in `iter_batched`'s setup (untimed, `BatchSize::PerIteration`); the timed
-//! routine drops the external handles to the garbage and runs one collection. Every iteration
-//! checks that exactly the garbage was freed.
+//! Each iteration (`iter_custom`) builds the graph untimed, times dropping the external handles
+//! to the garbage plus one collection, checks that exactly the garbage was freed, then drops
+//! the live part, collects again (untimed) and checks that everything built was freed, so no
+//! iteration or benchmark inherits another's leftovers (dumpster, for one, frees objects whose
+//! last reference was dropped only at its next `collect()`). Nothing is built before criterion
+//! applies its filter, so `cargo bench -p gc-benches -- --quick rings/ours` only builds rings.
 //!
 //! Peers run at 100k objects (and rings at 1M, and gc_collect / gc_traversal at their natural
 //! size); the full matrix at 1M, with failures reported, is `gc-bench-summary`'s job.
