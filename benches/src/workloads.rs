@@ -126,6 +126,20 @@ impl Workload {
         Workload::ALL.into_iter().find(|w| w.name() == s)
     }
 
+    /// Objects in the graph of this workload at size `n` (what [`build`] makes; for
+    /// [`Workload::MtRings`], the objects all threads build together).
+    pub fn objects(self, n: usize) -> u64 {
+        let o = match self {
+            Workload::Rings | Workload::CrossThread => n / RING * RING,
+            Workload::GcCollect => GC_COLLECT_RINGS * GC_COLLECT_RING,
+            Workload::GcTraversal => GC_TRAVERSAL_LISTS,
+            Workload::Tree => n,
+            Workload::Mixed => n / 2 + (n - n / 2) / RING * RING,
+            Workload::MtRings(t) => n / RING / t.max(1) * t.max(1) * RING,
+        };
+        o as u64
+    }
+
     /// Whether the size is fixed by the workload's definition (the `n` argument is ignored).
     pub fn fixed_size(self) -> bool {
         matches!(self, Workload::GcCollect | Workload::GcTraversal)
@@ -275,45 +289,52 @@ pub fn build<S: System>(s: &S, w: Workload, n: usize) -> Option<Built<S::Ptr>> {
     Some(b)
 }
 
-/// The timed part: release the garbage handles and collect. Panics if the system did not
-/// free exactly the garbage. Returns the live handles (drop them outside the timed region).
-pub fn collect_built<S: System>(s: &S, built: Built<S::Ptr>) -> Vec<S::Ptr> {
+/// The timed part: release the garbage handles and collect, then (untimed) check that the
+/// system freed exactly the garbage. Returns the time and the live handles (drop them outside
+/// the timed region).
+pub fn collect_timed<S: System>(s: &S, built: Built<S::Ptr>) -> (Duration, Vec<S::Ptr>) {
     let before = s.freed();
+    let t = Instant::now();
     s.release(built.garbage);
     s.collect();
+    let elapsed = t.elapsed();
     let freed = s.freed() - before;
     assert_eq!(
         freed,
         built.garbage_objects,
-        "{}: freed {freed} objects, expected {}",
+        "{}: the collection freed {freed} objects, expected exactly the {} garbage objects",
         s.name(),
         built.garbage_objects
     );
-    built.live
+    (elapsed, built.live)
 }
 
-/// Build, time one collection, then drop the live part and check everything was freed.
-/// Returns the collection time and the object count.
+/// Build, time one collection (checking it freed exactly the garbage), then drop the live
+/// part, collect again and check that everything built was freed. Returns the collection time
+/// and the object count; `None` if `s` does not support `w`.
+///
+/// Self-contained: each call verifies its own graph, so nothing carries over from one call to
+/// the next (a benchmark can call it once per iteration).
 pub fn collect_once<S: System>(s: &S, w: Workload, n: usize) -> Option<(Duration, u64)> {
     if let Workload::MtRings(t) = w {
-        let r = n / RING;
         let before = s.freed();
-        let d = s.mt_rings(t, r)?;
-        let objects = (r / t * t * RING) as u64;
+        let d = s.mt_rings(t, n / RING)?;
+        let objects = w.objects(n);
+        let freed = s.freed() - before;
         assert_eq!(
-            s.freed() - before,
+            freed,
             objects,
-            "{}: mt_rings left garbage",
-            s.name()
+            "{}: {} freed {freed} of {objects} objects",
+            s.name(),
+            w.name()
         );
         return Some((d, objects));
     }
     let built = build(s, w, n)?;
     let objects = built.objects;
+    debug_assert_eq!(objects, w.objects(n));
     let before = s.freed();
-    let t = Instant::now();
-    let live = collect_built(s, built);
-    let elapsed = t.elapsed();
+    let (elapsed, live) = collect_timed(s, built);
     drop(live);
     s.collect();
     let freed = s.freed() - before;

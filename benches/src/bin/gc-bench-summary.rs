@@ -138,7 +138,10 @@ fn main() {
              (Drop/destroy counters). \"vs ours-w1\" is the cell's time divided by gc-core's \
              with 1 worker (above 1 = slower than ours). mixed = live tree of N/2 plus N/2 ring \
              garbage; gc_collect = 100 000 rings of 41; gc_traversal = 1000 lists, 499 500 \
-             references.\n\n\
+             references (its ns/object column is ns per list: the whole collection over 1000 \
+             lists, not a per-object cost). ours-w* is gc-core through the lean bench binding; \
+             ours-adapter-w* is gc-core through the gc-vm-adapter object model (instances with \
+             attribute maps, biased reference counts), rings and tree only.\n\n\
              Machine: {machine}\n\n\
              Command: `{cmd}`\n\n{table}\n",
             args.reps, args.stack_mb

@@ -1,4 +1,5 @@
-//! Every system under test as a [`System`](crate::System): gc-core ([`ours`]), the peer cycle
+//! Every system under test as a [`System`](crate::System): gc-core through the lean bench
+//! binding ([`ours`]) and through the gc-vm-adapter object model ([`ours_adapter`]), the peer cycle
 //! collectors, and the `Arc`/`Rc` floors (reference counting with cycles broken by hand).
 //!
 //! Peer nodes have the same shape as gc-core's bench node: two inline edge slots plus a spill
@@ -9,6 +10,7 @@ pub mod bacon_rajan;
 pub mod dumpster_sync;
 pub mod gcmodule_threaded;
 pub mod ours;
+pub mod ours_adapter;
 pub mod rc_floor;
 pub mod rust_cc;
 
@@ -56,9 +58,11 @@ impl<P> Edges<P> {
 }
 
 /// Names of every system, in table order.
-pub const SYSTEMS: [&str; 8] = [
+pub const SYSTEMS: [&str; 10] = [
     "ours-w1",
     "ours-w2",
+    "ours-adapter-w1",
+    "ours-adapter-w2",
     "dumpster-sync",
     "gcmodule-threaded",
     "rust-cc",
