@@ -191,12 +191,6 @@ impl GcHeader {
         self.flags.store(v, Ordering::Relaxed)
     }
 
-    /// Atomically add to `gc_refs`.
-    #[inline]
-    pub(crate) fn add_gc_refs(&self, v: i32) {
-        self.gc_refs.fetch_add(v, Ordering::Relaxed);
-    }
-
     /// Atomically decrement `gc_refs` (workers may collide on a shared child); returns the
     /// previous value.
     #[inline]

@@ -6,11 +6,13 @@
 //! without a separate "make candidates" pass.
 //!
 //! `gc_refs` is 0 for every object outside a collection (set at allocation, reset by the scan
-//! pass). That lets update-refs and subtract-refs fuse into one pass: each candidate *adds*
-//! its refcount to its own `gc_refs` and *subtracts* 1 from each candidate child, in whatever
-//! order workers reach them; the sum is the same. With one worker the updates are plain
-//! load/store pairs; with several they are atomic read-modify-writes because two parents on
-//! different workers may share a child.
+//! pass). So the refs pass only *subtracts*: each candidate takes 1 from each candidate child's
+//! `gc_refs`, in whatever order workers reach them, and the seeding walk of mark-reachable adds
+//! the refcount when it looks at the object (`refcount + gc_refs` = external references). That
+//! fuses CPython's update-refs and subtract-refs into one pass and leaves one atomic
+//! read-modify-write per internal edge and none per object. With one worker the subtractions
+//! are plain load/store pairs; with several they are atomic, because two parents on different
+//! workers may share a child.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -102,13 +104,6 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                             return;
                         }
                         cand += 1;
-                        let rc = clamp_refcount(self.binding.refcount(obj));
-                        let h = obj.header();
-                        if ATOMIC {
-                            h.add_gc_refs(rc);
-                        } else {
-                            h.set_gc_refs(h.gc_refs() + rc);
-                        }
                         let mut t = SubtractTracer::<ATOMIC> {
                             filter: self.filter,
                             parent: obj.addr(),
@@ -142,15 +137,18 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                         if !CANDIDATE_RULE.accepts(f) {
                             return;
                         }
-                        let refs = obj.header().gc_refs();
+                        // gc_refs holds minus the internal references; the count itself is
+                        // read here, once, by the only worker that handles this object.
+                        let rc = self.binding.refcount(obj);
+                        let refs = clamp_refcount(rc) as i64 + obj.header().gc_refs() as i64;
                         if refs == 0 {
                             return;
                         }
                         if refs < 0 {
                             self.filter.report(ContractViolation::RefcountTooSmall {
                                 object: obj.addr(),
-                                refcount: self.binding.refcount(obj),
-                                excess: (-(refs as i64)) as usize,
+                                refcount: rc,
+                                excess: (-refs) as usize,
                             });
                         }
                         marker.push_seed(&mut local, obj, f);
