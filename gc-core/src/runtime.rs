@@ -144,22 +144,26 @@ impl<B: VmBinding> Shared<B> {
             TriggerReason::Manual => 2,
             TriggerReason::Stress => 3,
         };
-        if self
+        // Whether or not this call wins the request word, make sure a poller will look at it:
+        // the pending bit may have been cleared by a `take_request` racing with us. A spurious
+        // bit costs one slow poll, which clears it.
+        let _ = self
             .request
-            .compare_exchange(0, code, Ordering::AcqRel, Ordering::Relaxed)
-            .is_ok()
-        {
-            self.safepoints.set_pending(PENDING_COLLECT);
-        }
+            .compare_exchange(0, code, Ordering::AcqRel, Ordering::Relaxed);
+        self.safepoints.set_pending(PENDING_COLLECT);
     }
 
     /// Take a pending automatic request (first poller wins).
+    ///
+    /// The pending bit is cleared *before* the request word is taken: a request made in
+    /// between then sets the bit again (see `request`), so no request is ever left set with
+    /// its bit clear, which would stop automatic collection for good.
     pub(crate) fn take_request(&self) -> Option<TriggerReason> {
+        self.safepoints.clear_pending(PENDING_COLLECT);
         let code = self.request.swap(0, Ordering::AcqRel);
         if code == 0 {
             return None;
         }
-        self.safepoints.clear_pending(PENDING_COLLECT);
         Some(match code {
             1 => TriggerReason::Allocation,
             2 => TriggerReason::Manual,
@@ -177,9 +181,9 @@ impl<B: VmBinding> Shared<B> {
     /// Reset the young count at the start of a collection.
     pub(crate) fn reset_young(&self) {
         self.young.store(0, Ordering::Relaxed);
-        if self.request.swap(0, Ordering::AcqRel) != 0 {
-            self.safepoints.clear_pending(PENDING_COLLECT);
-        }
+        // Same order as `take_request`.
+        self.safepoints.clear_pending(PENDING_COLLECT);
+        self.request.swap(0, Ordering::AcqRel);
     }
 
     pub(crate) fn save_garbage(&self) -> bool {
