@@ -1,1 +1,5 @@
-fn main() {}
+//! `gc-stress`: see `gc-stress --help` and the library docs.
+
+fn main() {
+    std::process::exit(gc_stress::app::main());
+}
