@@ -22,9 +22,10 @@
 //! gc-core's `inject_skip_mark(obj)` makes the next collection ignore edges to `obj`. With
 //! exact counts that can never free a live object: the skipped edges are not subtracted
 //! either, so `obj` keeps external references and is kept. To make the fault bite, the unit
-//! chosen for it is kept through an *uncounted* root ([`Worker::keep_uncounted`], like a VM's
-//! deferred-counted stack reference, reachable only through `scan_roots`); skipping its mark
-//! then frees a live unit. gc-core's own self-check assumes every reference is counted, so it
+//! chosen for it is a tree (its head has no references from other objects) kept through an
+//! *uncounted* root ([`Worker::keep_uncounted`], like a VM's deferred-counted stack reference,
+//! reachable only through `scan_roots`): its head's count is 0, so skipping its mark frees the
+//! whole live unit. gc-core's own self-check assumes every reference is counted, so it
 //! is off in that mode; the checker here must (and does) catch the loss.
 //!
 //! # The checker

@@ -210,9 +210,13 @@ fn mutator_loop(world: Arc<World>, ctx: ThreadCtx) {
             let size = root.size as u64;
             if kept_objects + size <= ctx.quota || w.kept() == 0 {
                 if ctx.fault == Some(Fault::SkipMark) && !injected && ctx.index == 0 {
-                    w.keep_uncounted(root);
+                    // The faulty unit: a tree (its head has no references from other
+                    // objects) kept through an uncounted root whose mark the next collection
+                    // skips (see `model`). The ring just built becomes garbage.
+                    let tree = w.tree(root.size as usize);
+                    w.keep_uncounted(tree);
                     #[cfg(feature = "fault-injection")]
-                    world.inject_skip_mark(root.obj);
+                    world.inject_skip_mark(tree.obj);
                     injected = true;
                 } else {
                     w.keep(root);
