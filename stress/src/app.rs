@@ -55,6 +55,12 @@ fn validate_workload(w: &WorkloadArgs) -> Result<(), String> {
     if w.inject_fault.is_some() && w.live == 0 {
         return Err("--inject-fault needs a live set (--live > 0)".to_string());
     }
+    if w.inject_fault.is_some() {
+        eprintln!(
+            "note: --inject-fault turns gc-core's own self-check off: only gc-stress's \
+             independent checker can catch the fault"
+        );
+    }
     Ok(())
 }
 

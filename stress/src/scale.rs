@@ -3,7 +3,7 @@
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Barrier, Weak};
 use std::time::{Duration, Instant};
 
 use gc_core::record::CollectionRecord;
@@ -168,6 +168,8 @@ struct ThreadCtx {
     exchange: Arc<Exchange>,
     fault: Option<Fault>,
     progress: Arc<AtomicU64>,
+    /// Every mutator waits here (detached) before unregistering: see `mutator_loop`.
+    done: Arc<Barrier>,
 }
 
 fn cross_ring(w: &mut Worker, ctx: &ThreadCtx) -> Root {
@@ -236,6 +238,13 @@ fn mutator_loop(world: Arc<World>, ctx: ThreadCtx) {
         w.poll();
     }
     w.flush_counts();
+    // Unregister only once no thread can be collecting any more. A mutator dropped while
+    // another thread's collection runs would abandon its heap under the collector's page
+    // snapshot (gc-core's `Mutator` drops its heap after detaching; the heap may release
+    // empty pages the collector is still walking). Collections run inside polls, so once
+    // every thread has left its loop none is in progress and none can start. Wait detached,
+    // so a collection still running on another thread can stop the world.
+    w.mutator().detached(|| ctx.done.wait());
 }
 
 /// Run the workload with `threads` mutator threads. `on_tick` is called about every 100 ms
@@ -269,6 +278,7 @@ pub fn run_one(args: &WorkloadArgs, threads: usize, progress: &dyn Fn(Tick)) -> 
     }
     let exchange = Arc::new(Exchange::default());
     let units_done = Arc::new(AtomicU64::new(0));
+    let done = Arc::new(Barrier::new(threads));
     let duration = Duration::from_secs_f64(args.seconds);
     let t0 = world.runtime().now_ns();
     let start = Instant::now();
@@ -283,6 +293,7 @@ pub fn run_one(args: &WorkloadArgs, threads: usize, progress: &dyn Fn(Tick)) -> 
                 exchange: exchange.clone(),
                 fault: args.inject_fault,
                 progress: units_done.clone(),
+                done: done.clone(),
             };
             let world = world.clone();
             std::thread::Builder::new()
