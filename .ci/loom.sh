@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 export RUSTFLAGS="--cfg loom"
 export LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-3}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR_LOOM:-target/loom}"
+# In-crate models (mark-bit claim and termination).
+cargo test -p gc-core --release --lib loom
 for t in $(ls gc-core/tests/loom_*.rs 2>/dev/null); do
     name=$(basename "$t" .rs)
     cargo test -p gc-core --release --test "$name"

@@ -26,6 +26,8 @@ struct RingVm;
 // SAFETY: counts are exact (every `next`/`prev` and the builder's handles are counted), trace
 // reports both edges, clear drops both, destroy touches nothing else (rules 1–8).
 unsafe impl VmBinding for RingVm {
+    // clear only decrements counts and runs no VM code: safe on GC workers.
+    const CLEAR_ON_WORKERS: bool = true;
     fn refcount(&self, o: ObjRef) -> usize {
         node(o).rc.load(Ordering::Relaxed)
     }
@@ -71,11 +73,21 @@ fn build_rings(m: &Mutator<RingVm>, objects: usize) {
 }
 
 fn main() {
-    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let objects = args.first().copied().unwrap_or(1_000_000);
-    let workers: Vec<usize> = if args.len() > 1 { args[1..].to_vec() } else { vec![1, 2] };
+    let workers: Vec<usize> = if args.len() > 1 {
+        args[1..].to_vec()
+    } else {
+        vec![1, 2]
+    };
     for &w in &workers {
-        let rt = GcRuntime::new(RingVm, GcConfig::default().with_workers(w).with_enabled(false));
+        let rt = GcRuntime::new(
+            RingVm,
+            GcConfig::default().with_workers(w).with_enabled(false),
+        );
         let m = rt.register_mutator("main");
         let mut times = Vec::new();
         for _ in 0..7 {

@@ -85,6 +85,14 @@ pub trait GarbageQuery {
 ///    poll, or run VM code. (A per-object lock may be *read* without locking while the world
 ///    is stopped, since no mutator runs.)
 pub unsafe trait VmBinding: Send + Sync + 'static {
+    /// Whether [`clear`](Self::clear) and [`destroy`](Self::destroy) may run on GC worker
+    /// threads, concurrently for different objects, with the world running. Set it when your
+    /// `clear` never runs VM code on the calling thread (e.g. decrefs that reach zero only
+    /// queue the object to its owner, or only touch collector-held garbage) and needs no
+    /// thread-local VM state: the free phase then runs on all workers. Default: `false` (the
+    /// collecting thread clears and destroys alone).
+    const CLEAR_ON_WORKERS: bool = false;
+
     /// The object's strong reference count as seen with the world stopped (rule 1).
     ///
     /// Called with the world stopped on any GC worker, and with the world running on the

@@ -2,6 +2,7 @@
 
 use std::cell::{Cell, UnsafeCell};
 use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
 use std::sync::Arc;
 
 use crate::binding::VmBinding;
@@ -21,7 +22,8 @@ use crate::safepoint::ThreadSlot;
 pub struct Mutator<B: VmBinding> {
     rt: GcRuntime<B>,
     slot: Arc<ThreadSlot>,
-    heap: UnsafeCell<ThreadHeap>,
+    /// Dropped explicitly in `Drop`, under the collection lock (see there).
+    heap: ManuallyDrop<UnsafeCell<ThreadHeap>>,
     /// Allocations not yet flushed to the runtime's young count.
     unflushed: Cell<u32>,
     /// Set while this thread runs a collection (collections do not nest).
@@ -37,7 +39,7 @@ impl<B: VmBinding> Mutator<B> {
         Mutator {
             rt,
             slot,
-            heap: UnsafeCell::new(heap),
+            heap: ManuallyDrop::new(UnsafeCell::new(heap)),
             unflushed: Cell::new(0),
             collecting: Cell::new(false),
             _not_send: PhantomData,
@@ -178,5 +180,10 @@ impl<B: VmBinding> Drop for Mutator<B> {
             sp.detach(&self.slot);
         }
         sp.unregister(&self.slot);
+        // Abandoning the heap may release empty pages; a collection in progress walks a
+        // snapshot of the page list, so wait until none runs.
+        let _no_collection = self.rt.shared().collect_lock.lock();
+        // SAFETY: the heap is dropped exactly once, here, and never used afterwards.
+        unsafe { ManuallyDrop::drop(&mut self.heap) };
     }
 }

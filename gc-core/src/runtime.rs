@@ -193,7 +193,7 @@ impl<B: VmBinding> Shared<B> {
 
 /// A collector runtime bound to a VM through `B`. Cheap to clone (an `Arc`).
 ///
-/// ```ignore
+/// ```text
 /// let rt = GcRuntime::new(MyVm::default(), GcConfig::default());
 /// let m = rt.register_mutator("main");
 /// let obj = m.alloc(32, true)?;   // initialise, then poll regularly

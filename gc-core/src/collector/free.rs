@@ -9,12 +9,18 @@
 //!    so a released object never points at freed memory.
 //! 3. `destroy` each checked object and return its memory to its owning page, one batch per
 //!    page run (the garbage list is in page order), optionally deferred with crossbeam-epoch.
+//!
+//! With [`VmBinding::CLEAR_ON_WORKERS`] each step runs on all GC workers over slices of the
+//! garbage list (a barrier between step 1 and steps 2–3); a worker frees the page runs of its
+//! own slice.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
 
 use crate::binding::VmBinding;
+use crate::collector::workers::for_slices;
 use crate::error::ContractViolation;
 use crate::heap::{HeapSpace, PageRef};
 use crate::object::{flags, ObjRef};
@@ -23,6 +29,8 @@ use crate::object::{flags, ObjRef};
 pub(crate) struct Freed {
     pub collected: u64,
     pub released: u64,
+    /// Slot bytes returned to the heap.
+    pub bytes: u64,
 }
 
 pub(crate) fn free_garbage<B: VmBinding>(
@@ -31,19 +39,59 @@ pub(crate) fn free_garbage<B: VmBinding>(
     garbage: Vec<ObjRef>,
     deferred: bool,
     violations: &Mutex<Vec<ContractViolation>>,
+    pool: Option<&rayon::ThreadPool>,
+    workers: usize,
 ) -> Freed {
+    if B::CLEAR_ON_WORKERS && workers > 1 && !deferred {
+        for_slices(pool, workers, &garbage, |s| {
+            s.iter().for_each(|&g| binding.clear(g))
+        });
+        let collected = AtomicU64::new(0);
+        let released = AtomicU64::new(0);
+        let bytes = AtomicU64::new(0);
+        for_slices(pool, workers, &garbage, |s| {
+            let dead = check_and_destroy(binding, s, violations, &released);
+            collected.fetch_add(dead.len() as u64, Ordering::Relaxed);
+            bytes.fetch_add(free_runs(space, &dead), Ordering::Relaxed);
+        });
+        return Freed {
+            collected: collected.into_inner(),
+            released: released.into_inner(),
+            bytes: bytes.into_inner(),
+        };
+    }
     for &g in &garbage {
         binding.clear(g);
     }
-    let mut dead = Vec::with_capacity(garbage.len());
-    let mut released = 0u64;
-    for g in garbage {
+    let released = AtomicU64::new(0);
+    let dead = check_and_destroy(binding, &garbage, violations, &released);
+    let collected = dead.len() as u64;
+    let bytes = free_memory(space, dead, deferred);
+    Freed {
+        collected,
+        released: released.into_inner(),
+        bytes,
+    }
+}
+
+/// Steps 2 and 3 for `objs` (all already cleared): release what is still referenced, destroy
+/// the rest and return it. Destroying one object never touches another (rule 7), so the
+/// check and the destroy can share one loop.
+fn check_and_destroy<B: VmBinding>(
+    binding: &B,
+    objs: &[ObjRef],
+    violations: &Mutex<Vec<ContractViolation>>,
+    released: &AtomicU64,
+) -> Vec<ObjRef> {
+    let mut dead = Vec::with_capacity(objs.len());
+    for &g in objs {
         let rc = binding.refcount(g);
         if rc == 0 {
+            binding.destroy(g);
             dead.push(g);
         } else {
             g.header().unset(flags::GARBAGE);
-            released += 1;
+            released.fetch_add(1, Ordering::Relaxed);
             let mut v = violations.lock();
             if v.len() < 1000 {
                 v.push(ContractViolation::ReferencedAfterClear {
@@ -53,20 +101,17 @@ pub(crate) fn free_garbage<B: VmBinding>(
             }
         }
     }
-    for &g in &dead {
-        binding.destroy(g);
-    }
-    let collected = dead.len() as u64;
-    free_memory(space, dead, deferred);
-    Freed {
-        collected,
-        released,
-    }
+    dead
 }
 
-/// Return `objs` (destroyed, in page order) to their pages, one batch per page run.
-pub(crate) fn free_memory(space: &Arc<HeapSpace>, objs: Vec<ObjRef>, deferred: bool) {
+/// Return `objs` (destroyed, in page order) to their pages, one batch per page run. Returns
+/// the slot bytes freed (or to be freed, when deferred).
+pub(crate) fn free_memory(space: &Arc<HeapSpace>, objs: Vec<ObjRef>, deferred: bool) -> u64 {
     if deferred {
+        let bytes = objs
+            .iter()
+            .map(|&o| PageRef::of(o).slot_size() as u64)
+            .sum();
         let space = space.clone();
         let guard = crossbeam_epoch::pin();
         let f = move || free_runs(&space, &objs);
@@ -75,12 +120,14 @@ pub(crate) fn free_memory(space: &Arc<HeapSpace>, objs: Vec<ObjRef>, deferred: b
         // current epoch has unpinned: the deferred-reclamation rule of DESIGN §3.6.
         unsafe { guard.defer_unchecked(f) };
         guard.flush();
+        bytes
     } else {
-        free_runs(space, &objs);
+        free_runs(space, &objs)
     }
 }
 
-fn free_runs(space: &HeapSpace, objs: &[ObjRef]) {
+fn free_runs(space: &HeapSpace, objs: &[ObjRef]) -> u64 {
+    let mut bytes = 0;
     let mut i = 0;
     while i < objs.len() {
         let page = PageRef::of(objs[i]);
@@ -91,6 +138,8 @@ fn free_runs(space: &HeapSpace, objs: &[ObjRef]) {
         // SAFETY: every object in the run lives on `page`, was destroyed, is unreachable
         // (final garbage with refcount 0) and is freed exactly once.
         unsafe { space.free_batch(page, &objs[i..j]) };
+        bytes += ((j - i) * page.slot_size()) as u64;
         i = j;
     }
+    bytes
 }

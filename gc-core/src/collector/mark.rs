@@ -6,25 +6,27 @@
 //! load first skips already-marked children without a read-modify-write.
 //!
 //! # Termination
-//! `active` counts workers that may still produce work. A worker decrements it only when its
-//! own deque is empty and a steal attempt (injector, then every other worker) failed; an idle
-//! worker re-increments it *before* stealing again. Work is only ever pushed by an active
-//! worker onto its own deque, and a worker goes idle only with an empty deque, so when
-//! `active` reads 0 no item exists anywhere and none can appear: every worker may stop. All
-//! counter operations are SeqCst so the "saw work / saw zero" decisions are totally ordered.
+//! See `termination.rs` (protocol, proof, and its loom model).
+//!
+//! # Private stacks
+//! Each worker marks depth-first from a private `Vec` (no atomics, no fences) and publishes
+//! work to its crossbeam-deque only when someone could use it: every [`SPILL_CHECK`] items,
+//! if its shared deque is empty and its private stack holds more than [`SPILL_MIN`] items, the
+//! older half (the roots of the biggest unexplored subtrees) moves to the shared deque, where
+//! idle workers steal it. With one worker nothing is ever published. Items on a private stack
+//! belong to an active worker, so the termination argument is unchanged.
 //!
 //! # Spans
 //! A container with more than [`SPAN`] reference slots (see
 //! [`VmBinding::reference_slots`]) is not traced in one go: its slots are pushed as spans,
 //! so other workers steal and trace parts of one huge list in parallel.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use parking_lot::Mutex;
 
 use crate::binding::{Tracer, VmBinding};
 use crate::collector::edges::EdgeFilter;
+use crate::collector::termination::Termination;
 use crate::object::ObjRef;
 
 /// Reference slots per span when a large container is split.
@@ -73,6 +75,18 @@ impl MarkRule {
     }
 }
 
+/// Items processed between checks whether to publish work.
+const SPILL_CHECK: u32 = 32;
+/// A private stack must hold more than this many items before half of it is published.
+const SPILL_MIN: usize = 16;
+
+/// One worker's marking stacks: a private LIFO and the shared deque others steal from.
+pub(crate) struct Local {
+    private: Vec<Item>,
+    shared: Worker<Item>,
+    since_check: u32,
+}
+
 /// Shared state of one parallel mark.
 pub(crate) struct Marker<'a, B: VmBinding> {
     binding: &'a B,
@@ -81,7 +95,8 @@ pub(crate) struct Marker<'a, B: VmBinding> {
     injector: Injector<Item>,
     stealers: Vec<Stealer<Item>>,
     locals: Vec<Mutex<Option<Worker<Item>>>>,
-    active: AtomicUsize,
+    workers: usize,
+    term: Termination,
 }
 
 /// Per-worker counters of one mark.
@@ -107,7 +122,8 @@ impl<'a, B: VmBinding> Marker<'a, B> {
             injector: Injector::new(),
             stealers,
             locals: locals.into_iter().map(|w| Mutex::new(Some(w))).collect(),
-            active: AtomicUsize::new(workers),
+            workers,
+            term: Termination::new(workers),
         }
     }
 
@@ -118,56 +134,79 @@ impl<'a, B: VmBinding> Marker<'a, B> {
         }
     }
 
-    /// Take worker `w`'s deque (each worker calls this once at the start of its run).
-    pub(crate) fn take_local(&self, w: usize) -> Worker<Item> {
-        self.locals[w]
-            .lock()
-            .take()
-            .expect("worker deque taken twice")
-    }
-
-    /// Return worker `w`'s deque (so a later pass can reuse the marker).
-    pub(crate) fn put_local(&self, w: usize, local: Worker<Item>) {
-        *self.locals[w].lock() = Some(local);
-    }
-
-    /// Claim `obj` (a seed found by a heap walk) and push it onto `local`.
-    #[inline]
-    pub(crate) fn push_seed(&self, local: &Worker<Item>, obj: ObjRef, flags: u32) {
-        if self.rule.claim(obj, flags) {
-            local.push(Item::whole(obj));
+    /// Worker `w`'s stacks (each worker calls this once at the start of its run).
+    pub(crate) fn take_local(&self, w: usize) -> Local {
+        Local {
+            private: Vec::new(),
+            shared: self.locals[w]
+                .lock()
+                .take()
+                .expect("worker deque taken twice"),
+            since_check: 0,
         }
     }
 
-    /// Process everything on `local` (used between seeds to bound deque growth).
-    pub(crate) fn drain(&self, local: &Worker<Item>, counts: &mut MarkCounts) {
-        while let Some(item) = local.pop() {
+    /// Claim `obj` (a seed found by a heap walk) and push it.
+    #[inline]
+    pub(crate) fn push_seed(&self, local: &mut Local, obj: ObjRef, flags: u32) {
+        if self.rule.claim(obj, flags) {
+            local.private.push(Item::whole(obj));
+        }
+    }
+
+    /// Process everything on `local` (used between seeds to bound stack growth).
+    pub(crate) fn drain(&self, local: &mut Local, counts: &mut MarkCounts) {
+        loop {
+            let item = match local.private.pop() {
+                Some(i) => i,
+                None => match local.shared.pop() {
+                    Some(i) => i,
+                    None => return,
+                },
+            };
             self.process(item, local, counts);
+            if self.workers > 1 {
+                local.since_check += 1;
+                if local.since_check >= SPILL_CHECK {
+                    local.since_check = 0;
+                    self.maybe_spill(local);
+                }
+            }
+        }
+    }
+
+    #[inline]
+    fn maybe_spill(&self, local: &mut Local) {
+        if local.private.len() > SPILL_MIN && local.shared.is_empty() {
+            let half = local.private.len() / 2;
+            for item in local.private.drain(..half) {
+                local.shared.push(item);
+            }
         }
     }
 
     /// The marking loop with stealing and termination detection; returns when all marking
     /// work of this pass is done.
-    pub(crate) fn run(&self, w: usize, local: &Worker<Item>, counts: &mut MarkCounts) {
+    pub(crate) fn run(&self, w: usize, local: &mut Local, counts: &mut MarkCounts) {
         loop {
             self.drain(local, counts);
             if let Some(item) = self.steal(w, local, counts) {
                 self.process(item, local, counts);
                 continue;
             }
-            // Go idle.
-            self.active.fetch_sub(1, Ordering::SeqCst);
+            // Go idle (protocol and proof in termination.rs).
+            self.term.go_idle();
             loop {
-                if self.active.load(Ordering::SeqCst) == 0 {
+                if self.term.all_idle() {
                     return;
                 }
                 if self.work_visible(w) {
-                    self.active.fetch_add(1, Ordering::SeqCst);
+                    self.term.resume();
                     if let Some(item) = self.steal(w, local, counts) {
                         self.process(item, local, counts);
                         break;
                     }
-                    self.active.fetch_sub(1, Ordering::SeqCst);
+                    self.term.go_idle();
                 }
                 std::hint::spin_loop();
                 std::thread::yield_now();
@@ -184,9 +223,9 @@ impl<'a, B: VmBinding> Marker<'a, B> {
                 .any(|(i, s)| i != w && !s.is_empty())
     }
 
-    fn steal(&self, w: usize, local: &Worker<Item>, counts: &mut MarkCounts) -> Option<Item> {
+    fn steal(&self, w: usize, local: &mut Local, counts: &mut MarkCounts) -> Option<Item> {
         loop {
-            match self.injector.steal_batch_and_pop(local) {
+            match self.injector.steal_batch_and_pop(&local.shared) {
                 Steal::Success(item) => return Some(item),
                 Steal::Retry => continue,
                 Steal::Empty => break,
@@ -196,7 +235,7 @@ impl<'a, B: VmBinding> Marker<'a, B> {
         for k in 1..n {
             let victim = &self.stealers[(w + k) % n];
             loop {
-                match victim.steal_batch_and_pop(local) {
+                match victim.steal_batch_and_pop(&local.shared) {
                     Steal::Success(item) => {
                         counts.steals += 1;
                         return Some(item);
@@ -210,26 +249,26 @@ impl<'a, B: VmBinding> Marker<'a, B> {
     }
 
     #[inline]
-    fn process(&self, item: Item, local: &Worker<Item>, counts: &mut MarkCounts) {
+    fn process(&self, item: Item, local: &mut Local, counts: &mut MarkCounts) {
         let mut tracer = MarkTracer {
-            local,
+            stack: &mut local.private,
             rule: self.rule,
             filter: self.filter,
             parent: item.obj.addr(),
         };
         if item.span != u32::MAX {
             let start = item.span as usize * SPAN;
-            let end = start + SPAN;
             let n = self.binding.reference_slots(item.obj);
             self.binding
-                .trace_slots(item.obj, start..end.min(n), &mut tracer);
+                .trace_slots(item.obj, start..(start + SPAN).min(n), &mut tracer);
             return;
         }
         counts.traced += 1;
         let n = self.binding.reference_slots(item.obj);
         if n > SPAN {
+            // Publish the spans at once so other workers can take them.
             for s in 0..n.div_ceil(SPAN) {
-                local.push(Item {
+                local.shared.push(Item {
                     obj: item.obj,
                     span: s as u32,
                 });
@@ -241,7 +280,7 @@ impl<'a, B: VmBinding> Marker<'a, B> {
 }
 
 struct MarkTracer<'a, 'f> {
-    local: &'a Worker<Item>,
+    stack: &'a mut Vec<Item>,
     rule: MarkRule,
     filter: &'a EdgeFilter<'f>,
     parent: usize,
@@ -252,7 +291,7 @@ impl Tracer for MarkTracer<'_, '_> {
     fn edge(&mut self, child: ObjRef) {
         if let Some(flags) = self.filter.flags(self.parent, child) {
             if self.rule.claim(child, flags) {
-                self.local.push(Item::whole(child));
+                self.stack.push(Item::whole(child));
             }
         }
     }

@@ -16,6 +16,7 @@ mod edges;
 mod free;
 mod mark;
 mod resurrect;
+mod termination;
 mod verify;
 mod walk;
 mod workers;
@@ -111,6 +112,19 @@ impl<'a, B: VmBinding> Timeline<'a, B> {
     }
 }
 
+/// Run the VM's queued weakref callbacks (world running), catching a panic.
+fn run_callbacks<B: VmBinding>(sh: &Shared<B>, filter: &EdgeFilter<'_>) -> u64 {
+    match catch_unwind(AssertUnwindSafe(|| sh.binding.run_weakref_callbacks())) {
+        Ok(n) => n as u64,
+        Err(p) => {
+            filter.report(ContractViolation::CallbackPanicked {
+                message: panic_message(&*p),
+            });
+            0
+        }
+    }
+}
+
 /// Run one collection on mutator `m`'s thread. Returns objects collected.
 pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> usize {
     let sh = m.runtime().shared();
@@ -160,7 +174,6 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
     let stopped_at = sh.now_ns();
     tl.phase(Phase::Merge, || sh.binding.merge_thread_state());
     let pages = sh.space.pages();
-    let heap_before = sh.space.stats().live_bytes as u64;
     tl.phase(Phase::MarkAlive, || {
         let mut rc = RootCollector {
             filter: &filter,
@@ -172,6 +185,7 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
     let (visited, candidates) = tl.phase(Phase::UpdateRefs, || ctx.refs_pass(&pages));
     tl.phase(Phase::MarkReachable, || ctx.mark_reachable_pass(&pages));
     let scan = tl.phase(Phase::ScanGarbage, || ctx.scan_pass(&pages));
+    let heap_before = scan.heap_bytes;
     if sh.config.verify {
         if let Err(msg) = verify::verify_garbage(&sh.binding, &sh.space, &pages, &scan.garbage) {
             drop(guard);
@@ -188,16 +202,8 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
 
     // ---- world running: weakref callbacks, then finalizers ----
     let mut garbage = scan.garbage;
-    let (callbacks_run, finalized) = tl.phase(Phase::Finalize, || {
-        let cbs = match catch_unwind(AssertUnwindSafe(|| sh.binding.run_weakref_callbacks())) {
-            Ok(n) => n,
-            Err(p) => {
-                filter.report(ContractViolation::CallbackPanicked {
-                    message: panic_message(&*p),
-                });
-                0
-            }
-        };
+    let (mut callbacks_run, finalized) = tl.phase(Phase::Finalize, || {
+        let cbs = run_callbacks(sh, &filter);
         let mut fin = 0u64;
         for &g in &scan.to_finalize {
             if g.header().set(flags::FINALIZED) & flags::FINALIZED != 0 {
@@ -211,7 +217,7 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
                 });
             }
         }
-        (cbs as u64, fin)
+        (cbs, fin)
     });
 
     // ---- world stopped (2): resurrection, only if VM code ran on the garbage ----
@@ -231,14 +237,17 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
         }
         drop(guard);
         tl.note_restart(stopped_at);
+        // Weakrefs a finalizer made to what is still garbage were just cleared; their
+        // callbacks run now, in this collection, not in the next one.
+        callbacks_run += tl.phase(Phase::Finalize, || run_callbacks(sh, &filter));
     }
 
     // ---- world running: free ----
-    let (collected, uncollectable) = tl.phase(Phase::Free, || {
+    let (collected, uncollectable, freed_bytes) = tl.phase(Phase::Free, || {
         if sh.save_garbage() {
             let n = garbage.len() as u64;
             sh.saved_garbage.lock().extend(garbage);
-            (0, n)
+            (0, n, 0)
         } else {
             let f = free::free_garbage(
                 &sh.binding,
@@ -246,11 +255,14 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
                 garbage,
                 sh.config.deferred_reclamation,
                 &violations,
+                sh.pool.as_ref(),
+                sh.workers,
             );
-            (f.collected, f.released)
+            (f.collected, f.released, f.bytes)
         }
     });
-    let heap_after = sh.space.stats().live_bytes as u64;
+    // Cheap estimate (no heap walk): what was in use minus what this collection freed.
+    let heap_after = heap_before.saturating_sub(freed_bytes);
     let end_ns = sh.now_ns();
 
     let live = visited.saturating_sub(collected);

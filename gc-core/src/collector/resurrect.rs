@@ -6,14 +6,13 @@
 //! garbage`; anything with `gc_refs > 0` is referenced from outside and is resurrected, and so
 //! is everything garbage reachable from it (transitively), by a parallel mark with its own bit.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use crate::binding::{Tracer, VmBinding};
 use crate::collector::edges::EdgeFilter;
 use crate::collector::mark::{MarkCounts, MarkRule, Marker};
 use crate::collector::walk::{clamp_refcount, WalkCtx};
-use crate::collector::workers::run_on_workers;
+use crate::collector::workers::{for_slices, run_on_workers};
 use crate::object::{flags, ObjRef};
 use crate::record::Phase;
 
@@ -22,9 +21,6 @@ const GARBAGE_RULE: MarkRule = MarkRule {
     want: flags::IN_USE | flags::GARBAGE,
     bit: flags::RESURRECT_MARK,
 };
-
-/// Slices of the garbage list claimed at a time.
-const SLICE: usize = 4096;
 
 struct GarbageSubtract<'a, 'f> {
     filter: &'a EdgeFilter<'f>,
@@ -40,22 +36,6 @@ impl Tracer for GarbageSubtract<'_, '_> {
             }
         }
     }
-}
-
-fn for_slices<F: Fn(&[ObjRef]) + Sync>(
-    pool: Option<&rayon::ThreadPool>,
-    workers: usize,
-    list: &[ObjRef],
-    f: F,
-) {
-    let cursor = AtomicUsize::new(0);
-    run_on_workers(pool, workers, |_| loop {
-        let s = cursor.fetch_add(SLICE, Ordering::Relaxed);
-        if s >= list.len() {
-            break;
-        }
-        f(&list[s..(s + SLICE).min(list.len())]);
-    });
 }
 
 impl<B: VmBinding> WalkCtx<'_, B> {
@@ -89,10 +69,9 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                 marker.seed(s);
             }
             run_on_workers(self.pool, self.workers, |w| {
-                let local = marker.take_local(w);
+                let mut local = marker.take_local(w);
                 let mut counts = MarkCounts::default();
-                marker.run(w, &local, &mut counts);
-                marker.put_local(w, local);
+                marker.run(w, &mut local, &mut counts);
             });
         }
         let mut still = Vec::with_capacity(garbage.len());

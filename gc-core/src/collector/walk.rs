@@ -15,12 +15,11 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use crossbeam_deque::Worker;
 use parking_lot::Mutex;
 
 use crate::binding::{Tracer, VmBinding};
 use crate::collector::edges::EdgeFilter;
-use crate::collector::mark::{Item, MarkCounts, MarkRule, Marker};
+use crate::collector::mark::{MarkCounts, MarkRule, Marker};
 use crate::collector::workers::{run_on_workers, PageChunks, WorkerLog};
 use crate::error::ContractViolation;
 use crate::heap::PageRef;
@@ -91,14 +90,16 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             let (mut vis, mut cand) = (0u64, 0u64);
             while let Some(chunk) = chunks.next() {
                 for page in chunk {
-                    for obj in page.objects() {
+                    // SAFETY: the world is stopped and this worker alone handles this page.
+                    unsafe { page.reclaim_remote_frees() };
+                    page.for_each_allocated(|obj| {
                         let f = obj.header().flags();
-                        if f & flags::TRACKED == 0 {
-                            continue;
+                        if f & (flags::TRACKED | flags::IN_USE) != flags::TRACKED | flags::IN_USE {
+                            return;
                         }
                         vis += 1;
                         if !CANDIDATE_RULE.accepts(f) {
-                            continue;
+                            return;
                         }
                         cand += 1;
                         let rc = clamp_refcount(self.binding.refcount(obj));
@@ -113,7 +114,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                             parent: obj.addr(),
                         };
                         self.binding.trace(obj, &mut t);
-                    }
+                    });
                 }
             }
             visited.fetch_add(vis, Ordering::Relaxed);
@@ -132,18 +133,18 @@ impl<B: VmBinding> WalkCtx<'_, B> {
         let chunks = PageChunks::new(pages);
         run_on_workers(self.pool, self.workers, |w| {
             let start = Instant::now();
-            let local = marker.take_local(w);
+            let mut local = marker.take_local(w);
             let mut counts = MarkCounts::default();
             while let Some(chunk) = chunks.next() {
                 for page in chunk {
-                    for obj in page.objects() {
+                    page.for_each_allocated(|obj| {
                         let f = obj.header().flags();
                         if !CANDIDATE_RULE.accepts(f) {
-                            continue;
+                            return;
                         }
                         let refs = obj.header().gc_refs();
                         if refs == 0 {
-                            continue;
+                            return;
                         }
                         if refs < 0 {
                             self.filter.report(ContractViolation::RefcountTooSmall {
@@ -152,12 +153,12 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                                 excess: (-(refs as i64)) as usize,
                             });
                         }
-                        marker.push_seed(&local, obj, f);
-                    }
+                        marker.push_seed(&mut local, obj, f);
+                    });
                 }
-                marker.drain(&local, &mut counts);
+                marker.drain(&mut local, &mut counts);
             }
-            marker.run(w, &local, &mut counts);
+            marker.run(w, &mut local, &mut counts);
             self.log.add(
                 w,
                 Phase::MarkReachable,
@@ -166,7 +167,6 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                 counts.traced,
                 counts.steals,
             );
-            marker.put_local(w, local);
         });
     }
 
@@ -178,12 +178,11 @@ impl<B: VmBinding> WalkCtx<'_, B> {
         }
         run_on_workers(self.pool, self.workers, |w| {
             let start = Instant::now();
-            let local: Worker<Item> = marker.take_local(w);
+            let mut local = marker.take_local(w);
             let mut counts = MarkCounts::default();
-            marker.run(w, &local, &mut counts);
+            marker.run(w, &mut local, &mut counts);
             self.log
                 .add(w, phase, start, self.epoch, counts.traced, counts.steals);
-            marker.put_local(w, local);
         });
     }
 
@@ -198,11 +197,16 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             let mut r = ScanResult::default();
             while let Some(chunk) = chunks.next() {
                 for page in chunk {
-                    for obj in page.objects() {
+                    let slot = page.slot_size() as u64;
+                    page.for_each_allocated(|obj| {
                         let h = obj.header();
                         let f = h.flags();
+                        if f & flags::IN_USE == 0 {
+                            return;
+                        }
+                        r.heap_bytes += slot;
                         if f & flags::TRACKED == 0 {
-                            continue;
+                            return;
                         }
                         let mut nf = f & !(flags::MARKED | flags::YOUNG);
                         if CANDIDATE_RULE.accepts(f) {
@@ -222,7 +226,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                             h.store_flags(nf);
                         }
                         h.set_gc_refs(0);
-                    }
+                    });
                 }
             }
             self.log.add(
@@ -243,6 +247,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             all.garbage.extend(p.garbage);
             all.to_finalize.extend(p.to_finalize);
             all.weakly_referenced.extend(p.weakly_referenced);
+            all.heap_bytes += p.heap_bytes;
         }
         all
     }
@@ -254,4 +259,6 @@ pub(crate) struct ScanResult {
     pub garbage: Vec<ObjRef>,
     pub to_finalize: Vec<ObjRef>,
     pub weakly_referenced: Vec<ObjRef>,
+    /// Bytes of every in-use slot seen (the heap in use before this collection frees).
+    pub heap_bytes: u64,
 }

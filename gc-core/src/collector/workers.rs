@@ -11,6 +11,7 @@ use std::time::Instant;
 use parking_lot::Mutex;
 
 use crate::heap::PageRef;
+use crate::object::ObjRef;
 use crate::record::{Phase, WorkerSpan, WorkerStats};
 
 /// Pages claimed at a time by a heap-walking worker (4 pages = 256 KiB of objects).
@@ -99,4 +100,24 @@ where
         }
         _ => f(0),
     }
+}
+
+/// Objects of a list claimed at a time by [`for_slices`].
+const SLICE: usize = 4096;
+
+/// Run `f` over slices of `list` on every worker (dynamic claiming from a shared cursor).
+pub(crate) fn for_slices<F: Fn(&[ObjRef]) + Sync>(
+    pool: Option<&rayon::ThreadPool>,
+    workers: usize,
+    list: &[ObjRef],
+    f: F,
+) {
+    let cursor = AtomicUsize::new(0);
+    run_on_workers(pool, workers, |_| loop {
+        let s = cursor.fetch_add(SLICE, Ordering::Relaxed);
+        if s >= list.len() {
+            break;
+        }
+        f(&list[s..(s + SLICE).min(list.len())]);
+    });
 }

@@ -19,6 +19,8 @@ use std::ptr;
 use std::sync::atomic::AtomicUsize as StdAtomicUsize;
 use std::sync::Arc;
 
+#[cfg(feature = "fault-injection")]
+pub use page::fault;
 pub use page::{PageRef, PAGE_SIZE};
 pub use size_class::{MAX_SMALL_PAYLOAD, NUM_CLASSES};
 pub use thread_heap::ThreadHeap;

@@ -255,6 +255,49 @@ impl PageRef {
         })
     }
 
+    /// Move this page's remotely freed slots to its owner-local free list (clearing their
+    /// allocated bits), so later walks skip them and the owner reuses them without draining.
+    /// Returns how many were reclaimed.
+    ///
+    /// # Safety
+    /// The caller has exclusive access to the page's owner-local state (P1): the world is
+    /// stopped and no other thread handles this page meanwhile.
+    pub unsafe fn reclaim_remote_frees(self) -> usize {
+        if self.is_large() {
+            return 0;
+        }
+        // SAFETY: forwarded caller guarantee (P1: exclusive access with the world stopped).
+        unsafe { self.hdr().drain_remote() }
+    }
+
+    /// Call `f` for every slot whose `allocated` bit is set, in address order: the collector's
+    /// fast walk (word-at-a-time over the bitmap, no iterator adaptors).
+    ///
+    /// Unlike [`objects`](Self::objects) this does not check the header: a slot freed remotely
+    /// and not yet drained still has its bit set but its header reads "not in use" (flags 0),
+    /// so callers must look at the header flags, which they read anyway. Same caller contract
+    /// as `objects`.
+    #[inline]
+    pub fn for_each_allocated(self, mut f: impl FnMut(ObjRef)) {
+        let h = self.hdr();
+        // SAFETY: as in `objects`: no concurrent writer of the bitmap, the page outlives the call.
+        let bits: &AllocBits = unsafe { &*h.allocated.get() };
+        let words = h.capacity.div_ceil(64);
+        let base = self.base() + h.first_slot + HEADER_SIZE;
+        for (wi, &word) in bits.as_raw_slice()[..words].iter().enumerate() {
+            let mut w = word;
+            while w != 0 {
+                let i = wi * 64 + w.trailing_zeros() as usize;
+                w &= w - 1;
+                // SAFETY: i < capacity (bits beyond capacity are never set), so the address is
+                // a payload address inside this page; non-null because the page is.
+                f(unsafe {
+                    ObjRef::from_raw(NonNull::new_unchecked((base + i * h.slot_size) as *mut u8))
+                });
+            }
+        }
+    }
+
     /// If `addr` is the payload address of a slot of this page, that slot's index.
     pub(crate) fn slot_index_of(self, addr: usize) -> Option<usize> {
         let h = self.hdr();
@@ -319,6 +362,10 @@ impl PageHeader {
         zeroed: bool,
     ) -> Option<PageRef> {
         let layout = Layout::from_size_align(alloc_size, PAGE_SIZE).ok()?;
+        #[cfg(feature = "fault-injection")]
+        if fault::take_page_failure() {
+            return None;
+        }
         // SAFETY: layout has nonzero size.
         let base = unsafe {
             if zeroed {
@@ -578,5 +625,24 @@ mod tests {
             // SAFETY: never registered, no objects.
             unsafe { PageHeader::release(page) };
         }
+    }
+}
+
+/// Test-only fault injection: make the next page allocations fail as if the OS refused memory.
+#[cfg(feature = "fault-injection")]
+pub mod fault {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static FAIL_PAGES: AtomicUsize = AtomicUsize::new(0);
+
+    /// The next `n` page allocations (in any runtime of this process) return null.
+    pub fn fail_next_page_allocations(n: usize) {
+        FAIL_PAGES.store(n, Ordering::SeqCst);
+    }
+
+    pub(crate) fn take_page_failure() -> bool {
+        FAIL_PAGES
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
     }
 }

@@ -94,7 +94,7 @@ use std::sync::atomic::{AtomicBool as StdAtomicBool, AtomicU64 as StdAtomicU64};
 use std::sync::{Arc, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::primitive::sync::atomic::{fence, AtomicU32, AtomicU8, Ordering};
+use crate::primitive::sync::atomic::{fence, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use crate::primitive::sync::{Condvar, Mutex, MutexGuard};
 
 /// Bit of the `pending` word meaning "a stop-the-world is requested".
@@ -240,6 +240,9 @@ pub struct Safepoints {
     /// Suspended threads wait here for the restart.
     park: Mutex<()>,
     park_cv: Condvar,
+    /// Id of the thread that requested the current stop (0 = none): it may detach and attach
+    /// during its own stop without waiting for it to end.
+    stopper: AtomicU64,
     config: SafepointConfig,
     stuck_hook: parking_lot::RwLock<Option<Arc<StuckHook>>>,
 }
@@ -296,6 +299,7 @@ impl Safepoints {
             arrive_cv: Condvar::new(),
             park: Mutex::new(()),
             park_cv: Condvar::new(),
+            stopper: AtomicU64::new(0),
             config,
             stuck_hook: parking_lot::RwLock::new(None),
         }
@@ -437,6 +441,15 @@ impl Safepoints {
             "attach of an unregistered thread slot"
         );
         loop {
+            // While a stop is pending, a detached thread does not slip back in: without this
+            // a thread polling in a loop could detach and re-attach between two scans of the
+            // stopper forever (and a thread that polls once, then exits, would never be seen
+            // parked). The stopper suspends it while it waits here.
+            if self.pending.load(Ordering::Acquire) & PENDING_STOP != 0
+                && self.stopper.load(Ordering::Acquire) != slot.id
+            {
+                self.park_while_stop_pending(slot);
+            }
             match slot.state.compare_exchange(
                 DETACHED,
                 ATTACHED,
@@ -447,6 +460,15 @@ impl Safepoints {
                 Err(ATTACHED) => panic!("attach of a thread slot that is already attached"),
                 Err(_) => self.park_until_restarted(slot),
             }
+        }
+    }
+
+    fn park_while_stop_pending(&self, slot: &ThreadSlot) {
+        let mut g = lock(&self.park);
+        while self.pending.load(Ordering::Acquire) & PENDING_STOP != 0
+            && self.stopper.load(Ordering::Acquire) != slot.id
+        {
+            g = wait(&self.park_cv, g);
         }
     }
 
@@ -555,6 +577,8 @@ impl Safepoints {
         }
 
         let requested_at = Instant::now();
+        self.stopper
+            .store(requester.map_or(0, |s| s.id), Ordering::Release);
         lock(&self.registry).stopping = true;
         self.pending.fetch_or(PENDING_STOP, Ordering::SeqCst);
         // Dekker with the fence in `detach` (see the module docs).
@@ -737,6 +761,7 @@ impl Safepoints {
             assert!(reg.stopping, "restart_the_world without a stop in progress");
             reg.stopping = false;
             self.pending.fetch_and(!PENDING_STOP, Ordering::SeqCst);
+            self.stopper.store(0, Ordering::Release);
             let _park = lock(&self.park);
             for slot in &reg.slots {
                 let _ = slot.state.compare_exchange(

@@ -275,6 +275,18 @@ impl Handle {
         }
     }
 
+    /// Ids of the targets of this node's strong edges (no count changes), sorted.
+    pub fn edge_ids(&self) -> Vec<u64> {
+        let mut v: Vec<u64> = node(self.obj)
+            .edges
+            .lock()
+            .iter()
+            .map(|&e| node(e).id)
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
     /// Number of strong edges.
     pub fn edge_count(&self) -> usize {
         node(self.obj).edges.lock().len()
@@ -401,4 +413,41 @@ pub fn new_weakref(
         .lock()
         .push((target.obj.addr(), w.obj));
     w
+}
+
+thread_local! {
+    static CURRENT_MUTATOR: std::cell::Cell<*const Mutator<TestVm>> =
+        const { std::cell::Cell::new(std::ptr::null()) };
+}
+
+/// Makes a mutator reachable from finalizers and callbacks running on this thread (they only
+/// get the runtime, but allocating or calling `collect()` needs the thread's `Mutator`).
+/// Cleared again when the guard drops, so the pointer never outlives the mutator.
+pub struct CurrentMutator<'a> {
+    _m: std::marker::PhantomData<&'a Mutator<TestVm>>,
+}
+
+impl<'a> CurrentMutator<'a> {
+    pub fn set(m: &'a Mutator<TestVm>) -> Self {
+        CURRENT_MUTATOR.with(|c| c.set(m as *const _));
+        CurrentMutator {
+            _m: std::marker::PhantomData,
+        }
+    }
+}
+
+impl Drop for CurrentMutator<'_> {
+    fn drop(&mut self) {
+        CURRENT_MUTATOR.with(|c| c.set(std::ptr::null()));
+    }
+}
+
+/// Run `f` with this thread's current mutator (see [`CurrentMutator`]); panics if none is set.
+pub fn with_current_mutator<R>(f: impl FnOnce(&Mutator<TestVm>) -> R) -> R {
+    let p = CURRENT_MUTATOR.with(|c| c.get());
+    assert!(!p.is_null(), "no current mutator set on this thread");
+    // SAFETY: the pointer was set by a live `CurrentMutator` guard borrowing the mutator for
+    // its whole lifetime, and it is cleared when the guard drops; the mutator belongs to this
+    // thread (thread-local), so no other thread can observe it.
+    f(unsafe { &*p })
 }
