@@ -98,7 +98,11 @@ fn run_all(
         w.live,
         w.seconds,
         w.threads.0,
-        if w.verify { ", verifying every collection" } else { "" }
+        if w.verify {
+            ", verifying every collection"
+        } else {
+            ""
+        }
     );
     let mut runs = Vec::new();
     for &t in &w.threads.0 {
@@ -164,7 +168,8 @@ fn scale_cmd(a: &ScaleArgs) -> i32 {
     let rep = run_all(&a.workload, "scale", |out| {
         if let Some(p) = &a.trace {
             let path = suffixed(p, out.result.threads, several);
-            let f = File::create(&path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            let f =
+                File::create(&path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             crate::profile::write_chrome_trace(&out.records, f)
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         }
@@ -234,7 +239,9 @@ fn profile_cmd(a: &ProfileArgs) -> i32 {
 }
 
 fn collect_cmd(a: &CollectArgs) -> i32 {
-    if let Err(e) = check_fault_flag(a.inject_fault.is_some()).and_then(|_| crate::collect::validate(a)) {
+    if let Err(e) =
+        check_fault_flag(a.inject_fault.is_some()).and_then(|_| crate::collect::validate(a))
+    {
         return usage_error(&e);
     }
     let r = crate::collect::run(a);

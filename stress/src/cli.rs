@@ -205,7 +205,9 @@ pub fn parse_thread_list(s: &str) -> Result<ThreadList, String> {
     for item in s.split(',') {
         let item = item.trim();
         if item.is_empty() {
-            return Err(format!("empty item in thread list `{s}` (expected e.g. 1,2,4)"));
+            return Err(format!(
+                "empty item in thread list `{s}` (expected e.g. 1,2,4)"
+            ));
         }
         let n: i64 = item
             .parse()

@@ -129,7 +129,9 @@ fn median(v: &mut [u64]) -> u64 {
 /// Run `collect`.
 pub fn run(args: &CollectArgs) -> CollectResult {
     let world: Arc<World> = World::new(&WorldOptions {
-        workers: args.workers.unwrap_or_else(gc_core::config::default_workers),
+        workers: args
+            .workers
+            .unwrap_or_else(gc_core::config::default_workers),
         automatic: false,
         core_verify: args.verify && !args.no_core_verify && args.inject_fault.is_none(),
     });

@@ -486,7 +486,11 @@ impl Worker {
         match kind {
             UnitKind::Ring => {
                 for i in 0..n {
-                    set(nodes[i], Some(nodes[(i + 1) % n]), Some(nodes[(i + n - 1) % n]));
+                    set(
+                        nodes[i],
+                        Some(nodes[(i + 1) % n]),
+                        Some(nodes[(i + n - 1) % n]),
+                    );
                 }
             }
             UnitKind::CyclicTree => {
@@ -558,7 +562,9 @@ impl Worker {
             if k > 0 {
                 nd.more = vec![nodes[k - 1]; k];
                 // SAFETY: as above.
-                unsafe { node(nodes[k - 1]) }.rc.fetch_add(k, Ordering::Relaxed);
+                unsafe { node(nodes[k - 1]) }
+                    .rc
+                    .fetch_add(k, Ordering::Relaxed);
             }
         }
         for &o in &nodes {

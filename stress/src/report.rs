@@ -64,10 +64,7 @@ pub fn scale_table(runs: &[RunResult]) -> String {
         out,
         "| threads | alloc/s | collected/s | GCs | GC % | pause p50 / p99 / max ms | stopped p50 / p99 / max ms | max TTSP ms | peak heap | peak RSS | live end | verify |"
     );
-    let _ = writeln!(
-        out,
-        "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|:--|"
-    );
+    let _ = writeln!(out, "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|:--|");
     for r in runs {
         let verify = match &r.verify {
             None if r.violations == 0 => "-".to_string(),

@@ -152,11 +152,7 @@ impl Exchange {
         Ok(())
     }
     fn drain(&self) -> Vec<ObjRef> {
-        self.batches
-            .lock()
-            .drain(..)
-            .flat_map(|(_, v)| v)
-            .collect()
+        self.batches.lock().drain(..).flat_map(|(_, v)| v).collect()
     }
 }
 
@@ -231,7 +227,7 @@ fn mutator_loop(world: Arc<World>, ctx: ThreadCtx) {
                 kept_objects = kept_objects + size - old;
             }
         }
-        if units % 16 == 0 {
+        if units & 15 == 0 {
             w.flush_counts();
             ctx.progress.fetch_add(16, Ordering::Relaxed);
         }
@@ -252,7 +248,9 @@ fn mutator_loop(world: Arc<World>, ctx: ThreadCtx) {
 pub fn run_one(args: &WorkloadArgs, threads: usize, progress: &dyn Fn(Tick)) -> RunOutcome {
     let core_verify = args.verify && !args.no_core_verify && args.inject_fault.is_none();
     let world = World::new(&WorldOptions {
-        workers: args.workers.unwrap_or_else(gc_core::config::default_workers),
+        workers: args
+            .workers
+            .unwrap_or_else(gc_core::config::default_workers),
         automatic: true,
         core_verify,
     });
@@ -284,7 +282,8 @@ pub fn run_one(args: &WorkloadArgs, threads: usize, progress: &dyn Fn(Tick)) -> 
     let start = Instant::now();
     let handles: Vec<_> = (0..threads)
         .map(|i| {
-            let quota = args.live / threads as u64 + u64::from((i as u64) < args.live % threads as u64);
+            let quota =
+                args.live / threads as u64 + u64::from((i as u64) < args.live % threads as u64);
             let ctx = ThreadCtx {
                 index: i,
                 quota,
@@ -307,10 +306,7 @@ pub fn run_one(args: &WorkloadArgs, threads: usize, progress: &dyn Fn(Tick)) -> 
     let mut next_heap_sample = Instant::now();
     loop {
         let elapsed = start.elapsed();
-        if elapsed >= duration
-            || stop.load(Ordering::Relaxed)
-            || world.violations().count() > 0
-        {
+        if elapsed >= duration || stop.load(Ordering::Relaxed) || world.violations().count() > 0 {
             break;
         }
         std::thread::sleep((duration - elapsed).min(Duration::from_millis(50)));
@@ -379,7 +375,13 @@ pub fn run_one(args: &WorkloadArgs, threads: usize, progress: &dyn Fn(Tick)) -> 
     let wall_ns = wall.as_nanos() as u64;
     let secs = wall.as_secs_f64().max(1e-9);
     let collected: u64 = measured.iter().map(|r| r.collected).sum();
-    peak_heap = peak_heap.max(measured.iter().map(|r| r.heap_bytes_before).max().unwrap_or(0));
+    peak_heap = peak_heap.max(
+        measured
+            .iter()
+            .map(|r| r.heap_bytes_before)
+            .max()
+            .unwrap_or(0),
+    );
     let result = RunResult {
         threads,
         workers: world.runtime().workers(),
@@ -471,7 +473,11 @@ impl Progress {
             return;
         }
         let mut last = self.last_line.lock();
-        if last.map_or(true, |l| l.elapsed() >= Duration::from_secs(1)) {
+        let due = match *last {
+            None => true,
+            Some(l) => l.elapsed() >= Duration::from_secs(1),
+        };
+        if due {
             *last = Some(Instant::now());
             eprintln!(
                 "[T={}] {:.1}/{:.1} s: {msg}",

@@ -68,7 +68,10 @@ fn scale_verified_at_1_2_4_threads() {
         assert_eq!(u(r, "violations"), 0);
         let ver = &r["verify"];
         assert_eq!(u(ver, "violations"), 0);
-        assert!(u(ver, "checks") >= u(r, "collections"), "a collection went unchecked");
+        assert!(
+            u(ver, "checks") >= u(r, "collections"),
+            "a collection went unchecked"
+        );
         // The live set survives: filled (1 ring in 50) up to at most --live.
         let live = u(r, "live_objects");
         assert!(live > 0 && live <= 2000 + 20, "live set {live}");
@@ -86,8 +89,18 @@ fn scale_shapes_cross_thread_and_mixed() {
         let dir = tmp(shape);
         let file = dir.join("s.json");
         let out = run(&[
-            "scale", "--threads", "2", "--seconds", "1", "--live", "1000", "--shape", shape,
-            "--verify", "--json", file.to_str().unwrap(),
+            "scale",
+            "--threads",
+            "2",
+            "--seconds",
+            "1",
+            "--live",
+            "1000",
+            "--shape",
+            shape,
+            "--verify",
+            "--json",
+            file.to_str().unwrap(),
         ]);
         assert!(out.status.success(), "{shape} failed");
         let r = &json(&file)["runs"][0];
@@ -112,8 +125,18 @@ fn collect_verified_every_shape() {
         let dir = tmp(&format!("collect-{shape}-{workers}"));
         let file = dir.join("c.json");
         let out = run(&[
-            "collect", "--shape", shape, "--objects", "4200", "--workers", workers, "--repeat",
-            "3", "--verify", "--json", file.to_str().unwrap(),
+            "collect",
+            "--shape",
+            shape,
+            "--objects",
+            "4200",
+            "--workers",
+            workers,
+            "--repeat",
+            "3",
+            "--verify",
+            "--json",
+            file.to_str().unwrap(),
         ]);
         assert!(out.status.success(), "collect {shape} failed");
         let v = json(&file);
@@ -145,8 +168,16 @@ fn collect_verified_every_shape() {
 #[test]
 fn injected_fault_is_caught() {
     let out = run(&[
-        "scale", "--threads", "1", "--seconds", "2", "--live", "400", "--verify",
-        "--inject-fault", "skip-mark",
+        "scale",
+        "--threads",
+        "1",
+        "--seconds",
+        "2",
+        "--live",
+        "400",
+        "--verify",
+        "--inject-fault",
+        "skip-mark",
     ]);
     assert_eq!(out.status.code(), Some(1), "the fault went unnoticed");
     let err = String::from_utf8_lossy(&out.stderr);
@@ -154,12 +185,23 @@ fn injected_fault_is_caught() {
     assert!(err.contains("freed while"), "{err}");
 
     let out = run(&[
-        "collect", "--shape", "tree", "--objects", "1000", "--repeat", "2", "--verify",
-        "--inject-fault", "skip-mark",
+        "collect",
+        "--shape",
+        "tree",
+        "--objects",
+        "1000",
+        "--repeat",
+        "2",
+        "--verify",
+        "--inject-fault",
+        "skip-mark",
     ]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("VERIFICATION FAILED") && err.contains("freed while"), "{err}");
+    assert!(
+        err.contains("VERIFICATION FAILED") && err.contains("freed while"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -205,11 +247,24 @@ fn help_for_every_subcommand() {
 fn profile_writes_all_files() {
     let dir = tmp("profile");
     let out = run(&[
-        "profile", "--threads", "2", "--seconds", "1", "--live", "2000", "--out",
+        "profile",
+        "--threads",
+        "2",
+        "--seconds",
+        "1",
+        "--live",
+        "2000",
+        "--out",
         dir.to_str().unwrap(),
     ]);
     assert!(out.status.success());
-    for f in ["trace.json", "records.json", "pauses.svg", "histogram.svg", "mmu.svg"] {
+    for f in [
+        "trace.json",
+        "records.json",
+        "pauses.svg",
+        "histogram.svg",
+        "mmu.svg",
+    ] {
         let p = dir.join(f);
         let len = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
         assert!(len > 0, "{f} missing or empty");
@@ -226,7 +281,14 @@ fn scale_trace_file() {
     let dir = tmp("trace");
     let file = dir.join("t.json");
     let out = run(&[
-        "scale", "--threads", "1", "--seconds", "0.5", "--live", "500", "--trace",
+        "scale",
+        "--threads",
+        "1",
+        "--seconds",
+        "0.5",
+        "--live",
+        "500",
+        "--trace",
         file.to_str().unwrap(),
     ]);
     assert!(out.status.success());
