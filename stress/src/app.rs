@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use crate::cli::{Cli, CollectArgs, Command, ProfileArgs, ScaleArgs, WorkloadArgs};
+use crate::cli::{Cli, CollectArgs, Command, ModelKind, ProfileArgs, ScaleArgs, WorkloadArgs};
+use crate::model::{adapter, lean};
 use crate::report;
 use crate::scale::{self, Progress, RunOutcome, ScaleReport};
 
@@ -41,17 +42,24 @@ fn usage_error(msg: &str) -> i32 {
     EXIT_USAGE
 }
 
-fn check_fault_flag(fault: bool) -> Result<(), String> {
+fn check_fault_flag(fault: bool, model: ModelKind) -> Result<(), String> {
     if fault && !cfg!(feature = "fault-injection") {
         return Err(
             "--inject-fault needs gc-stress built with `--features fault-injection`".to_string(),
+        );
+    }
+    if fault && model != ModelKind::Lean {
+        return Err(
+            "--inject-fault needs --model lean (the adapter's roots are counted \
+             references, which a skipped mark cannot lose)"
+                .to_string(),
         );
     }
     Ok(())
 }
 
 fn validate_workload(w: &WorkloadArgs) -> Result<(), String> {
-    check_fault_flag(w.inject_fault.is_some())?;
+    check_fault_flag(w.inject_fault.is_some(), w.model)?;
     if w.inject_fault.is_some() && w.live == 0 {
         return Err("--inject-fault needs a live set (--live > 0)".to_string());
     }
@@ -93,7 +101,9 @@ fn run_all(
     mut each: impl FnMut(&RunOutcome) -> Result<(), String>,
 ) -> Result<ScaleReport, String> {
     eprintln!(
-        "gc-stress {command}: shape {}, live set {} objects, {} s per thread count, threads {:?}{}",
+        "gc-stress {command}: model {:?}, shape {}, live set {} objects, {} s per thread count, \
+         threads {:?}{}",
+        w.model,
         w.shape.name(),
         w.live,
         w.seconds,
@@ -107,7 +117,11 @@ fn run_all(
     let mut runs = Vec::new();
     for &t in &w.threads.0 {
         let progress = Progress::new(t, Duration::from_secs_f64(w.seconds));
-        let out = scale::run_one(w, t, &|tick| progress.tick(tick));
+        let tick = |t| progress.tick(t);
+        let out = match w.model {
+            ModelKind::Adapter => scale::run_one::<adapter::World>(w, t, &tick),
+            ModelKind::Lean => scale::run_one::<lean::World>(w, t, &tick),
+        };
         progress.finish();
         let r = &out.result;
         eprintln!(
@@ -132,11 +146,16 @@ fn run_all(
     }
     Ok(ScaleReport {
         command: command.to_string(),
+        model: match w.model {
+            ModelKind::Adapter => "adapter",
+            ModelKind::Lean => "lean",
+        }
+        .to_string(),
         shape: w.shape.name().to_string(),
         seconds: w.seconds,
         live: w.live,
         verify: w.verify,
-        poison: true,
+        poison: cfg!(feature = "poison"),
         process_peak_rss_bytes: report::peak_rss_bytes().unwrap_or(0),
         runs,
     })
@@ -183,7 +202,9 @@ fn scale_cmd(a: &ScaleArgs) -> i32 {
         }
     };
     println!(
-        "gc-stress scale --shape {} --live {} --seconds {} (workers {}, poisoned frees{})",
+        "gc-stress scale --model {} --shape {} --live {} --seconds {} (workers {}, poisoned \
+         frees{})",
+        rep.model,
         rep.shape,
         rep.live,
         rep.seconds,
@@ -239,12 +260,15 @@ fn profile_cmd(a: &ProfileArgs) -> i32 {
 }
 
 fn collect_cmd(a: &CollectArgs) -> i32 {
-    if let Err(e) =
-        check_fault_flag(a.inject_fault.is_some()).and_then(|_| crate::collect::validate(a))
+    if let Err(e) = check_fault_flag(a.inject_fault.is_some(), a.model)
+        .and_then(|_| crate::collect::validate(a))
     {
         return usage_error(&e);
     }
-    let r = crate::collect::run(a);
+    let r = match a.model {
+        ModelKind::Adapter => crate::collect::run::<adapter::World>(a),
+        ModelKind::Lean => crate::collect::run::<lean::World>(a),
+    };
     println!("{}", crate::collect::summary(&r));
     if let Some(p) = &a.json {
         if let Err(e) = write_json(p, &r) {

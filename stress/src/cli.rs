@@ -85,6 +85,16 @@ impl ScaleShape {
     }
 }
 
+/// Object models the workloads can run on.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    /// gc-vm-adapter's nogil object model (biased reference counting, lists as nodes).
+    Adapter,
+    /// A minimal binding directly on gc-core (isolates the collector; hosts --inject-fault).
+    Lean,
+}
+
 /// Test-only faults (`--inject-fault`, only with the `fault-injection` feature).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Fault {
@@ -110,10 +120,14 @@ pub struct WorkloadArgs {
     /// GC worker threads (default: GC_WORKERS or the number of cores).
     #[arg(long, value_name = "N", value_parser = parse_positive, allow_negative_numbers = true)]
     pub workers: Option<usize>,
+    /// Object model the workload runs on.
+    #[arg(long, value_enum, default_value = "adapter")]
+    pub model: ModelKind,
     /// Check every collection with the independent checker; exit 1 on any violation.
     #[arg(long)]
     pub verify: bool,
-    /// Test-only: inject a collector fault (needs the `fault-injection` feature).
+    /// Test-only: inject a collector fault (needs the `fault-injection` feature and
+    /// `--model lean`).
     #[arg(long, value_enum, hide = true)]
     pub inject_fault: Option<Fault>,
     /// With --verify: do not also turn on gc-core's own self-check.
@@ -129,6 +143,7 @@ impl Default for WorkloadArgs {
             live: 40_000,
             shape: ScaleShape::Rings,
             workers: None,
+            model: ModelKind::Adapter,
             verify: false,
             inject_fault: None,
             no_core_verify: false,
@@ -163,6 +178,9 @@ pub struct CollectArgs {
     /// GC worker threads (default: GC_WORKERS or the number of cores).
     #[arg(long, value_name = "W", value_parser = parse_positive, allow_negative_numbers = true)]
     pub workers: Option<usize>,
+    /// Object model the graph is built in.
+    #[arg(long, value_enum, default_value = "adapter")]
+    pub model: ModelKind,
     /// Timed collections (garbage is rebuilt before each).
     #[arg(long, value_name = "R", default_value = "7", value_parser = parse_positive, allow_negative_numbers = true)]
     pub repeat: usize,
@@ -172,7 +190,8 @@ pub struct CollectArgs {
     /// Write the result as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
-    /// Test-only: inject a collector fault (needs the `fault-injection` feature).
+    /// Test-only: inject a collector fault (needs the `fault-injection` feature and
+    /// `--model lean`).
     #[arg(long, value_enum, hide = true)]
     pub inject_fault: Option<Fault>,
     /// With --verify: do not also turn on gc-core's own self-check.

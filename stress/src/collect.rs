@@ -4,11 +4,10 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use gc_core::ObjRef;
 use serde::Serialize;
 
 use crate::cli::{CollectArgs, CollectShape, Fault};
-use crate::model::{Root, UnitKind, Worker, World, WorldOptions};
+use crate::model::{Model, ModelWorker, UnitKind, WorldOptions};
 use crate::scale::VerifyResult;
 
 /// The `collect` result (JSON).
@@ -16,6 +15,8 @@ use crate::scale::VerifyResult;
 pub struct CollectResult {
     /// Graph shape.
     pub shape: String,
+    /// Object model (`adapter` or `lean`).
+    pub model: String,
     /// Objects in the graph at each collection.
     pub objects: u64,
     /// GC workers.
@@ -69,56 +70,59 @@ fn live_part(shape: CollectShape, n: u64) -> u64 {
 }
 
 /// Build the garbage for one collection; returns the number of garbage objects.
-fn build_garbage(w: &mut Worker, shape: CollectShape, n: u64) -> u64 {
+fn build_garbage<M: Model>(w: &mut M::Worker, world: &Arc<M>, shape: CollectShape, n: u64) -> u64 {
     let n = n as usize;
-    let rings = |w: &mut Worker, count: usize, size: usize| {
+    let rings = |w: &mut M::Worker, count: usize, size: usize| {
+        let mut objects = 0;
         for _ in 0..count {
-            let _ = w.ring(size);
+            let u = w.ring(size);
+            objects += M::Worker::unit_collected(&u);
         }
-        (count * size) as u64
+        objects
     };
     match shape {
         CollectShape::Rings => rings(w, n / 20, 20),
         CollectShape::GcCollect => rings(w, n / 21, 21),
         CollectShape::Mixed => rings(w, (n - n / 2) / 20, 20),
         CollectShape::Tree | CollectShape::GcTraversal => 0,
-        CollectShape::CrossThread => cross_thread_rings(w, n / 20),
+        CollectShape::CrossThread => cross_thread_rings::<M>(w, world, n / 20),
     }
 }
 
 /// `count` rings of 20 whose nodes come in turn from this thread's heap and two helper
 /// threads' heaps (the helpers exit afterwards; their pages are adopted later).
-fn cross_thread_rings(w: &mut Worker, count: usize) -> u64 {
+fn cross_thread_rings<M: Model>(w: &mut M::Worker, world: &Arc<M>, count: usize) -> u64 {
     const SOURCES: usize = 3;
     let total = count * 20;
     let per_source = |s: usize| (0..total).filter(|i| i % SOURCES == s).count();
-    let world = w.world().clone();
-    let mut from: Vec<std::vec::IntoIter<ObjRef>> = vec![w.alloc_nodes(per_source(0)).into_iter()];
+    let mut from: Vec<std::vec::IntoIter<M::Node>> = vec![w.alloc_nodes(per_source(0)).into_iter()];
     let helpers: Vec<_> = (1..SOURCES)
         .map(|s| {
             let world = world.clone();
             let n = per_source(s);
-            std::thread::spawn(move || world.attach(&format!("helper-{s}")).alloc_nodes(n))
+            std::thread::spawn(move || {
+                let mut h = world.attach(&format!("helper-{s}"));
+                h.alloc_nodes(n)
+            })
         })
         .collect();
     // The helpers allocate while this thread waits detached (they never stop the world).
-    let got: Vec<Vec<ObjRef>> = w.mutator().detached(|| {
+    let got: Vec<Vec<M::Node>> = w.detached(|| {
         helpers
             .into_iter()
             .map(|h| h.join().expect("helper thread panicked"))
             .collect()
     });
     from.extend(got.into_iter().map(|v| v.into_iter()));
-    let mut nodes = Vec::with_capacity(20);
+    let mut objects = 0;
     for r in 0..count {
-        nodes.clear();
-        for i in 0..20 {
-            let s = (r * 20 + i) % SOURCES;
-            nodes.push(from[s].next().expect("enough nodes"));
-        }
-        let _ = w.link(UnitKind::Ring, &nodes);
+        let nodes: Vec<M::Node> = (0..20)
+            .map(|i| from[(r * 20 + i) % SOURCES].next().expect("enough nodes"))
+            .collect();
+        let u = w.link(UnitKind::Ring, nodes);
+        objects += M::Worker::unit_collected(&u);
     }
-    total as u64
+    objects
 }
 
 fn median(v: &mut [u64]) -> u64 {
@@ -127,8 +131,8 @@ fn median(v: &mut [u64]) -> u64 {
 }
 
 /// Run `collect`.
-pub fn run(args: &CollectArgs) -> CollectResult {
-    let world: Arc<World> = World::new(&WorldOptions {
+pub fn run<M: Model>(args: &CollectArgs) -> CollectResult {
+    let world: Arc<M> = M::create(&WorldOptions {
         workers: args
             .workers
             .unwrap_or_else(gc_core::config::default_workers),
@@ -138,18 +142,21 @@ pub fn run(args: &CollectArgs) -> CollectResult {
     let mut w = world.attach("main");
     let n = args.objects;
     let live = live_part(args.shape, n) as usize;
-    let live_root: Option<Root> = match args.shape {
+    let live_unit: Option<M::Unit> = match args.shape {
         CollectShape::Tree => Some(w.tree(live)),
         CollectShape::Mixed if live > 0 => Some(w.tree(live)),
         CollectShape::GcTraversal => Some(w.list_chain(live)),
         _ => None,
     };
     let fault = args.inject_fault == Some(Fault::SkipMark);
-    if let Some(r) = live_root {
+    let mut live_objects = 0;
+    if let Some(u) = live_unit {
+        live_objects = M::Worker::unit_size(&u);
         if fault {
-            w.keep_uncounted(r);
+            // The next collection skips the live unit's mark (see `model::lean`).
+            w.keep_faulty(u);
         } else {
-            w.keep(r);
+            w.keep(u);
         }
     }
     let v = world.violations().clone();
@@ -157,19 +164,13 @@ pub fn run(args: &CollectArgs) -> CollectResult {
     let mut stopped = Vec::with_capacity(args.repeat);
     let (mut collected_last, mut collected_total, mut checks) = (0u64, 0u64, 0u64);
     for rep in 0..args.repeat {
-        let garbage = build_garbage(&mut w, args.shape, n);
+        let garbage = build_garbage::<M>(&mut w, &world, args.shape, n);
         w.flush_counts();
-        if rep == 0 && fault {
-            #[cfg(feature = "fault-injection")]
-            if let Some(r) = live_root {
-                world.inject_skip_mark(r.obj);
-            }
-        }
         let t = Instant::now();
         let got = w.collect() as u64;
         let dt = t.elapsed().as_nanos() as u64;
         pauses.push(dt);
-        stopped.push(world.runtime().last_record().map_or(0, |r| r.stopped_ns));
+        stopped.push(world.last_record().map_or(0, |r| r.stopped_ns));
         collected_last = got;
         collected_total += got;
         if got != garbage {
@@ -190,9 +191,10 @@ pub fn run(args: &CollectArgs) -> CollectResult {
     let fin = world.check();
     checks += 1;
     let heap_live = world.heap_live_objects();
-    if fin.live_objects != heap_live || fin.live_objects != live as u64 {
+    if fin.live_objects != heap_live || fin.live_objects != live_objects {
         v.push(format!(
-            "at the end the heap holds {heap_live} objects, the live set reaches {}, expected {live}",
+            "at the end the heap holds {heap_live} objects, the live set reaches {}, expected \
+             {live_objects}",
             fin.live_objects
         ));
     }
@@ -204,18 +206,21 @@ pub fn run(args: &CollectArgs) -> CollectResult {
             allocated as i128 - destroyed as i128 - fin.live_objects as i128
         ));
     }
-    for r in world.runtime().records() {
+    for r in world.records() {
         for e in &r.errors {
             v.push(format!("collection {}: gc-core reported: {e}", r.seq));
         }
     }
+    world.teardown();
+    drop(w);
     let pause_min = pauses.iter().copied().min().unwrap_or(0);
     let pause_max = pauses.iter().copied().max().unwrap_or(0);
     let med = median(&mut pauses);
     CollectResult {
         shape: args.shape.name().to_string(),
+        model: M::NAME.to_string(),
         objects: n,
-        workers: world.runtime().workers(),
+        workers: world.workers(),
         repeat: args.repeat,
         pause_ns_median: med,
         pause_ns_min: pause_min,
@@ -239,9 +244,10 @@ pub fn run(args: &CollectArgs) -> CollectResult {
 /// Human-readable summary of a `collect` result.
 pub fn summary(r: &CollectResult) -> String {
     format!(
-        "collect {} objects={} workers={} repeat={}: median {:.3} ms (min {:.3}, max {:.3}; \
+        "collect {} model={} objects={} workers={} repeat={}: median {:.3} ms (min {:.3}, max {:.3}; \
          stopped {:.3}) = {:.1} ns/object, collected {} per collection, live {}{}",
         r.shape,
+        r.model,
         r.objects,
         r.workers,
         r.repeat,

@@ -7,12 +7,11 @@ use std::sync::{Arc, Barrier, Weak};
 use std::time::{Duration, Instant};
 
 use gc_core::record::CollectionRecord;
-use gc_core::ObjRef;
 use parking_lot::Mutex;
 use serde::Serialize;
 
 use crate::cli::{Fault, ScaleShape, WorkloadArgs};
-use crate::model::{Root, UnitKind, Worker, World, WorldOptions};
+use crate::model::{Model, ModelWorker, UnitKind, WorldOptions};
 use crate::profile::{PauseKind, PauseStats, PauseSummary};
 use crate::report::{self, Rng};
 
@@ -75,6 +74,8 @@ pub struct RunResult {
     pub workers: usize,
     /// Garbage shape.
     pub shape: String,
+    /// Object model (`adapter` or `lean`).
+    pub model: String,
     /// Measured wall time of the mutator phase, s.
     pub wall_s: f64,
     /// Objects allocated by the mutators.
@@ -129,13 +130,17 @@ pub struct RunOutcome {
 }
 
 /// Nodes handed between threads for cross-thread rings.
-#[derive(Default)]
-struct Exchange {
-    batches: Mutex<Vec<(usize, Vec<ObjRef>)>>,
+struct Exchange<N> {
+    batches: Mutex<Vec<(usize, Vec<N>)>>,
 }
 
-impl Exchange {
-    fn take_other(&self, me: usize) -> Option<Vec<ObjRef>> {
+impl<N> Exchange<N> {
+    fn new() -> Self {
+        Exchange {
+            batches: Mutex::new(Vec::new()),
+        }
+    }
+    fn take_other(&self, me: usize) -> Option<Vec<N>> {
         let mut q = self.batches.lock();
         let i = q
             .iter()
@@ -143,7 +148,7 @@ impl Exchange {
             .or_else(|| (!q.is_empty()).then(|| q.len() - 1))?;
         Some(q.swap_remove(i).1)
     }
-    fn give(&self, me: usize, nodes: Vec<ObjRef>) -> Result<(), Vec<ObjRef>> {
+    fn give(&self, me: usize, nodes: Vec<N>) -> Result<(), Vec<N>> {
         let mut q = self.batches.lock();
         if q.len() >= EXCHANGE_CAP {
             return Err(nodes);
@@ -151,47 +156,47 @@ impl Exchange {
         q.push((me, nodes));
         Ok(())
     }
-    fn drain(&self) -> Vec<ObjRef> {
+    fn drain(&self) -> Vec<N> {
         self.batches.lock().drain(..).flat_map(|(_, v)| v).collect()
     }
 }
 
-struct ThreadCtx {
+struct ThreadCtx<N> {
     index: usize,
     quota: u64,
     shape: ScaleShape,
     stop: Arc<AtomicBool>,
-    exchange: Arc<Exchange>,
+    exchange: Arc<Exchange<N>>,
     fault: Option<Fault>,
     progress: Arc<AtomicU64>,
     /// Every mutator waits here (detached) before unregistering: see `mutator_loop`.
     done: Arc<Barrier>,
 }
 
-fn cross_ring(w: &mut Worker, ctx: &ThreadCtx) -> Root {
+fn cross_ring<W: ModelWorker>(w: &mut W, ctx: &ThreadCtx<W::Node>) -> W::Unit {
     let half = RING / 2;
     let mut nodes = w.alloc_nodes(half);
     match ctx.exchange.take_other(ctx.index) {
         Some(other) => nodes.extend(other),
         None => nodes.extend(w.alloc_nodes(RING - half)),
     }
-    let root = w.link(UnitKind::Ring, &nodes);
+    let unit = w.link(UnitKind::Ring, nodes);
     let gift = w.alloc_nodes(RING - half);
     if let Err(back) = ctx.exchange.give(ctx.index, gift) {
         // Exchange full: the nodes become garbage right away.
-        w.world().discard_untracked(&back);
+        w.discard(back);
     }
-    root
+    unit
 }
 
-fn mutator_loop(world: Arc<World>, ctx: ThreadCtx) {
+fn mutator_loop<M: Model>(world: Arc<M>, ctx: ThreadCtx<M::Node>) {
     let mut w = world.attach(&format!("mutator-{}", ctx.index));
     let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15 ^ (ctx.index as u64 + 1));
     let mut kept_objects = 0u64;
     let mut units = 0u64;
     let mut injected = false;
     while !ctx.stop.load(Ordering::Relaxed) {
-        let root = match ctx.shape {
+        let unit = match ctx.shape {
             ScaleShape::Rings => w.ring(RING),
             ScaleShape::CrossThread => cross_ring(&mut w, &ctx),
             ScaleShape::Mixed => match units % 3 {
@@ -199,31 +204,30 @@ fn mutator_loop(world: Arc<World>, ctx: ThreadCtx) {
                 1 => cross_ring(&mut w, &ctx),
                 _ => {
                     let nodes = w.alloc_nodes(TREE_UNIT);
-                    w.link(UnitKind::CyclicTree, &nodes)
+                    w.link(UnitKind::CyclicTree, nodes)
                 }
             },
         };
         units += 1;
         if rng.below(SURVIVE_ONE_IN) == 0 && ctx.quota > 0 {
-            let size = root.size as u64;
+            let size = M::Worker::unit_size(&unit);
             if kept_objects + size <= ctx.quota || w.kept() == 0 {
                 if ctx.fault == Some(Fault::SkipMark) && !injected && ctx.index == 0 {
                     // The faulty unit: a tree (its head has no references from other
-                    // objects) kept through an uncounted root whose mark the next collection
-                    // skips (see `model`). The ring just built becomes garbage.
-                    let tree = w.tree(root.size as usize);
-                    w.keep_uncounted(tree);
-                    #[cfg(feature = "fault-injection")]
-                    world.inject_skip_mark(tree.obj);
+                    // objects) kept through the injected fault (see `model::lean`). The unit
+                    // just built becomes garbage.
+                    drop(unit);
+                    let tree = w.tree(RING);
+                    w.keep_faulty(tree);
                     injected = true;
                 } else {
-                    w.keep(root);
+                    w.keep(unit);
                 }
                 kept_objects += size;
             } else {
                 let i = rng.below(w.kept() as u64) as usize;
-                let old = w.kept_root(i).map_or(0, |r| r.size as u64);
-                w.replace(i, root);
+                let old = w.kept_size(i);
+                w.replace(i, unit);
                 kept_objects = kept_objects + size - old;
             }
         }
@@ -240,14 +244,18 @@ fn mutator_loop(world: Arc<World>, ctx: ThreadCtx) {
     // empty pages the collector is still walking). Collections run inside polls, so once
     // every thread has left its loop none is in progress and none can start. Wait detached,
     // so a collection still running on another thread can stop the world.
-    w.mutator().detached(|| ctx.done.wait());
+    w.detached(|| ctx.done.wait());
 }
 
 /// Run the workload with `threads` mutator threads. `on_tick` is called about every 100 ms
 /// with (elapsed, allocated so far, collections so far).
-pub fn run_one(args: &WorkloadArgs, threads: usize, progress: &dyn Fn(Tick)) -> RunOutcome {
+pub fn run_one<M: Model>(
+    args: &WorkloadArgs,
+    threads: usize,
+    progress: &dyn Fn(Tick),
+) -> RunOutcome {
     let core_verify = args.verify && !args.no_core_verify && args.inject_fault.is_none();
-    let world = World::new(&WorldOptions {
+    let world = M::create(&WorldOptions {
         workers: args
             .workers
             .unwrap_or_else(gc_core::config::default_workers),
@@ -262,7 +270,7 @@ pub fn run_one(args: &WorkloadArgs, threads: usize, progress: &dyn Fn(Tick)) -> 
     let stop = Arc::new(AtomicBool::new(false));
     let checks = Arc::new(AtomicU64::new(0));
     if args.verify {
-        let weak: Weak<World> = Arc::downgrade(&world);
+        let weak: Weak<M> = Arc::downgrade(&world);
         let (stop, checks) = (stop.clone(), checks.clone());
         world.subscribe(move |_| {
             if let Some(w) = weak.upgrade() {
@@ -274,11 +282,11 @@ pub fn run_one(args: &WorkloadArgs, threads: usize, progress: &dyn Fn(Tick)) -> 
             }
         });
     }
-    let exchange = Arc::new(Exchange::default());
+    let exchange = Arc::new(Exchange::<M::Node>::new());
     let units_done = Arc::new(AtomicU64::new(0));
     let done = Arc::new(Barrier::new(threads));
     let duration = Duration::from_secs_f64(args.seconds);
-    let t0 = world.runtime().now_ns();
+    let t0 = world.now_ns();
     let start = Instant::now();
     let handles: Vec<_> = (0..threads)
         .map(|i| {
@@ -297,7 +305,7 @@ pub fn run_one(args: &WorkloadArgs, threads: usize, progress: &dyn Fn(Tick)) -> 
             let world = world.clone();
             std::thread::Builder::new()
                 .name(format!("mutator-{i}"))
-                .spawn(move || mutator_loop(world, ctx))
+                .spawn(move || mutator_loop::<M>(world, ctx))
                 .expect("failed to start a mutator thread")
         })
         .collect();
@@ -320,7 +328,7 @@ pub fn run_one(args: &WorkloadArgs, threads: usize, progress: &dyn Fn(Tick)) -> 
             elapsed: start.elapsed().min(duration),
             total: duration,
             allocated: world.allocated(),
-            collections: world.runtime().stats().collections,
+            collections: world.stats().collections,
         });
     }
     stop.store(true, Ordering::Relaxed);
@@ -332,17 +340,14 @@ pub fn run_one(args: &WorkloadArgs, threads: usize, progress: &dyn Fn(Tick)) -> 
         }
     }
     let wall = start.elapsed();
-    let t1 = world.runtime().now_ns();
+    let t1 = world.now_ns();
     peak_rss = peak_rss.max(report::rss_bytes().unwrap_or(0));
     let measured: Vec<CollectionRecord> = records.lock().clone();
 
     // Final collection: everything not in the live set is garbage now.
-    let leftovers = exchange.drain();
-    world.discard_untracked(&leftovers);
-    {
-        let d = world.attach("driver");
-        d.collect();
-    }
+    let mut d = world.attach("driver");
+    d.discard(exchange.drain());
+    d.collect();
     let fin = world.check();
     if args.verify {
         checks.fetch_add(1, Ordering::Relaxed);
@@ -370,6 +375,8 @@ pub fn run_one(args: &WorkloadArgs, threads: usize, progress: &dyn Fn(Tick)) -> 
             v.push(format!("collection {}: gc-core reported: {e}", r.seq));
         }
     }
+    world.teardown();
+    drop(d);
 
     let stats = PauseStats::from_records(&measured);
     let wall_ns = wall.as_nanos() as u64;
@@ -384,8 +391,9 @@ pub fn run_one(args: &WorkloadArgs, threads: usize, progress: &dyn Fn(Tick)) -> 
     );
     let result = RunResult {
         threads,
-        workers: world.runtime().workers(),
+        workers: world.workers(),
         shape: args.shape.name().to_string(),
+        model: M::NAME.to_string(),
         wall_s: secs,
         allocated,
         collected,
@@ -501,6 +509,8 @@ impl Progress {
 pub struct ScaleReport {
     /// Always "scale" (or "profile").
     pub command: String,
+    /// Object model.
+    pub model: String,
     /// Garbage shape.
     pub shape: String,
     /// Seconds per thread count.

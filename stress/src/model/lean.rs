@@ -1,11 +1,5 @@
-//! The object model the stress workloads run on, and the independent reachability checker.
-//!
-//! This is the one module that knows how objects are laid out and bound to gc-core; the
-//! drivers ([`crate::scale`], [`crate::collect`]) only use [`World`] and [`Worker`]:
-//! allocate a unit (ring, tree, list chain), keep it in the live set or drop it, poll, collect,
-//! check. It is a lean binding written directly on gc-core's [`VmBinding`] (in the style of
-//! `gc-core/examples/rings.rs`), so that switching the workloads to another object model is a
-//! change of this module only.
+//! The lean model: a minimal binding written directly on gc-core's [`VmBinding`] (in the
+//! style of `gc-core/examples/rings.rs`).
 //!
 //! # Object layout and counting
 //!
@@ -15,7 +9,8 @@
 //! the live set's references are counted. The live set is held by *roots*: per-thread lists of
 //! unit heads, each holding one counted reference, and also reported through
 //! [`VmBinding::scan_roots`] (so live units are excluded by the mark-alive pass). Everything
-//! else the workloads build is cyclic garbage.
+//! else the workloads build is cyclic garbage. [`StressVm::destroy`] independently refuses to
+//! destroy a unit head that is still in the live set.
 //!
 //! # The injected fault
 //!
@@ -25,33 +20,21 @@
 //! chosen for it is a tree (its head has no references from other objects) kept through an
 //! *uncounted* root ([`Worker::keep_uncounted`], like a VM's deferred-counted stack reference,
 //! reachable only through `scan_roots`): its head's count is 0, so skipping its mark frees the
-//! whole live unit. gc-core's own self-check assumes every reference is counted, so it
-//! is off in that mode; the checker here must (and does) catch the loss.
-//!
-//! # The checker
-//!
-//! [`World::check`] does not use any of the collector's code paths. It walks the live set from
-//! the roots with its own visited set, and for every object it reaches: asks the heap whether
-//! the address is still an allocated object (before reading a byte of it), checks the canary
-//! word (freed memory is poisoned: gc-core's `poison` feature is on for gc-stress), checks that
-//! the object still belongs to the unit it was built in (a freed slot reused by a newer object
-//! has another unit id), and counts the unit's objects against the size it was built with.
-//! [`StressVm::destroy`] independently refuses to destroy a unit head that is still in the live
-//! set. Violations are collected as messages; the drivers print them and exit with status 1.
+//! whole live unit. gc-core's own self-check assumes every reference is counted, so it is off
+//! in that mode; the checker here must (and does) catch the loss.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use gc_core::record::CollectionRecord;
-use gc_core::{GcConfig, GcRuntime, Mutator, ObjRef, Tracer, VmBinding};
+use gc_core::{GcConfig, GcRuntime, GcStats, Mutator, ObjRef, Tracer, VmBinding};
 use parking_lot::Mutex;
+
+use super::{CheckReport, Model, ModelWorker, UnitKind, Violations, WorldOptions};
 
 /// The canary word at the start of every live node.
 pub const CANARY: u64 = 0x5AFE_C0DE_0B1E_C7ED;
-
-/// Most violation messages kept (a broken collector can produce millions).
-const MAX_VIOLATIONS: usize = 100;
 
 /// The payload of every object.
 #[repr(C)]
@@ -109,32 +92,6 @@ pub struct StressVm {
     roots: Mutex<Vec<RootList>>,
     destroyed: AtomicU64,
     violations: Arc<Violations>,
-}
-
-/// Violation messages found by the checker and by the destroy hook.
-#[derive(Default)]
-pub struct Violations {
-    count: AtomicU64,
-    messages: Mutex<Vec<String>>,
-}
-
-impl Violations {
-    /// Record one violation.
-    pub fn push(&self, msg: String) {
-        self.count.fetch_add(1, Ordering::Relaxed);
-        let mut m = self.messages.lock();
-        if m.len() < MAX_VIOLATIONS {
-            m.push(msg);
-        }
-    }
-    /// Violations found so far.
-    pub fn count(&self) -> u64 {
-        self.count.load(Ordering::Relaxed)
-    }
-    /// The first messages.
-    pub fn messages(&self) -> Vec<String> {
-        self.messages.lock().clone()
-    }
 }
 
 // SAFETY: counts are exact for object-to-object references (every `a`/`b`/`more` entry is
@@ -206,34 +163,12 @@ unsafe impl VmBinding for StressVm {
     }
 }
 
-/// Options of a [`World`].
-#[derive(Clone, Debug)]
-pub struct WorldOptions {
-    /// GC workers.
-    pub workers: usize,
-    /// Automatic collection on.
-    pub automatic: bool,
-    /// gc-core's own self-check after every collection (`GcConfig::with_verify`).
-    pub core_verify: bool,
-}
-
 /// A runtime of the stress object model: the gc-core runtime, the root lists and the counters
 /// the checker uses.
 pub struct World {
     rt: GcRuntime<StressVm>,
     allocated: AtomicU64,
     next_thread: AtomicU64,
-}
-
-/// Result of one [`World::check`].
-#[derive(Clone, Debug, Default)]
-pub struct CheckReport {
-    /// Objects reached from the roots.
-    pub live_objects: u64,
-    /// Units (roots) checked.
-    pub units: u64,
-    /// Violations found by this check.
-    pub violations: u64,
 }
 
 impl World {
@@ -401,15 +336,6 @@ pub struct Worker {
     roots: RootList,
     next_unit: u64,
     allocated: u64,
-}
-
-/// Shape of a garbage unit built by [`Worker::unit`].
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum UnitKind {
-    /// A ring of `n` nodes with `next` and `prev`.
-    Ring,
-    /// A binary tree of `n` nodes whose leaves point back to the root.
-    CyclicTree,
 }
 
 impl Worker {
@@ -650,5 +576,110 @@ impl Worker {
 impl Drop for Worker {
     fn drop(&mut self) {
         self.flush_counts();
+    }
+}
+
+impl Model for World {
+    type Worker = Worker;
+    type Node = ObjRef;
+    type Unit = Root;
+    const NAME: &'static str = "lean";
+    const SUPPORTS_FAULT: bool = true;
+
+    fn create(opts: &WorldOptions) -> Arc<Self> {
+        World::new(opts)
+    }
+    fn attach(self: &Arc<Self>, name: &str) -> Worker {
+        World::attach(self, name)
+    }
+    fn subscribe(&self, f: impl Fn(&CollectionRecord) + Send + Sync + 'static) {
+        self.rt.subscribe(f);
+    }
+    fn now_ns(&self) -> u64 {
+        self.rt.now_ns()
+    }
+    fn stats(&self) -> GcStats {
+        self.rt.stats()
+    }
+    fn workers(&self) -> usize {
+        self.rt.workers()
+    }
+    fn last_record(&self) -> Option<CollectionRecord> {
+        self.rt.last_record()
+    }
+    fn records(&self) -> Vec<CollectionRecord> {
+        self.rt.records()
+    }
+    fn heap_live_objects(&self) -> u64 {
+        World::heap_live_objects(self)
+    }
+    fn heap_live_bytes(&self) -> u64 {
+        World::heap_live_bytes(self)
+    }
+    fn allocated(&self) -> u64 {
+        World::allocated(self)
+    }
+    fn destroyed(&self) -> u64 {
+        World::destroyed(self)
+    }
+    fn violations(&self) -> &Arc<Violations> {
+        World::violations(self)
+    }
+    fn check(&self) -> CheckReport {
+        World::check(self)
+    }
+    fn teardown(&self) {}
+}
+
+impl ModelWorker for Worker {
+    type Node = ObjRef;
+    type Unit = Root;
+
+    fn alloc_nodes(&mut self, n: usize) -> Vec<ObjRef> {
+        Worker::alloc_nodes(self, n)
+    }
+    fn link(&mut self, kind: UnitKind, nodes: Vec<ObjRef>) -> Root {
+        Worker::link(self, kind, &nodes)
+    }
+    fn discard(&mut self, nodes: Vec<ObjRef>) {
+        self.world.discard_untracked(&nodes);
+    }
+    fn tree(&mut self, n: usize) -> Root {
+        Worker::tree(self, n)
+    }
+    fn list_chain(&mut self, n: usize) -> Root {
+        Worker::list_chain(self, n)
+    }
+    fn unit_size(u: &Root) -> u64 {
+        u.size as u64
+    }
+    fn keep(&mut self, u: Root) {
+        Worker::keep(self, u)
+    }
+    fn keep_faulty(&mut self, u: Root) {
+        self.keep_uncounted(u);
+        #[cfg(feature = "fault-injection")]
+        self.world.inject_skip_mark(u.obj);
+    }
+    fn replace(&mut self, i: usize, u: Root) {
+        Worker::replace(self, i, u)
+    }
+    fn kept(&self) -> usize {
+        Worker::kept(self)
+    }
+    fn kept_size(&self, i: usize) -> u64 {
+        self.kept_root(i).map_or(0, |r| r.size as u64)
+    }
+    fn poll(&mut self) {
+        Worker::poll(self)
+    }
+    fn collect(&mut self) -> usize {
+        Worker::collect(self)
+    }
+    fn flush_counts(&mut self) {
+        Worker::flush_counts(self)
+    }
+    fn detached<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.m.detached(f)
     }
 }
