@@ -98,7 +98,7 @@ pub struct RunResult {
     pub stopped: Pauses,
     /// Largest time-to-safepoint, ns.
     pub max_ttsp_ns: u64,
-    /// Largest heap in use (bytes) seen by a collection or a sample.
+    /// Largest heap in use (bytes) seen by a collection (records' heap bytes before/after).
     pub peak_heap_bytes: u64,
     /// Largest resident set size sampled during the run, bytes (0 where unknown).
     pub peak_rss_bytes: u64,
@@ -310,19 +310,15 @@ pub fn run_one<M: Model>(
         })
         .collect();
     let mut peak_rss = report::rss_bytes().unwrap_or(0);
-    let mut peak_heap = 0u64;
-    let mut next_heap_sample = Instant::now();
     loop {
         let elapsed = start.elapsed();
         if elapsed >= duration || stop.load(Ordering::Relaxed) || world.violations().count() > 0 {
             break;
         }
         std::thread::sleep((duration - elapsed).min(Duration::from_millis(50)));
+        // RSS only: sampling the heap (`heap_stats`) walks every page under the page
+        // registry's lock and stalls every mutator that needs a new page.
         peak_rss = peak_rss.max(report::rss_bytes().unwrap_or(0));
-        if Instant::now() >= next_heap_sample {
-            peak_heap = peak_heap.max(world.heap_live_bytes());
-            next_heap_sample = Instant::now() + Duration::from_millis(250);
-        }
         progress(Tick {
             threads,
             elapsed: start.elapsed().min(duration),
@@ -382,13 +378,11 @@ pub fn run_one<M: Model>(
     let wall_ns = wall.as_nanos() as u64;
     let secs = wall.as_secs_f64().max(1e-9);
     let collected: u64 = measured.iter().map(|r| r.collected).sum();
-    peak_heap = peak_heap.max(
-        measured
-            .iter()
-            .map(|r| r.heap_bytes_before)
-            .max()
-            .unwrap_or(0),
-    );
+    let peak_heap = measured
+        .iter()
+        .map(|r| r.heap_bytes_before.max(r.heap_bytes_after))
+        .max()
+        .unwrap_or(0);
     let result = RunResult {
         threads,
         workers: world.workers(),
