@@ -24,8 +24,8 @@ pub struct Mutator<B: VmBinding> {
     slot: Arc<ThreadSlot>,
     /// Dropped explicitly in `Drop`, under the collection lock (see there).
     heap: ManuallyDrop<UnsafeCell<ThreadHeap>>,
-    /// Allocations not yet flushed to the runtime's young count.
-    unflushed: Cell<u32>,
+    /// Allocations minus frees not yet flushed to the runtime's young count.
+    unflushed: Cell<i32>,
     /// Set while this thread runs a collection (collections do not nest).
     collecting: Cell<bool>,
     _not_send: PhantomData<*mut ()>,
@@ -75,13 +75,7 @@ impl<B: VmBinding> Mutator<B> {
         // SAFETY: the heap is owned by this thread (Mutator is !Send/!Sync) and alloc calls no
         // user code, so this is the only live borrow.
         let obj = unsafe { (*self.heap.get()).alloc(size, tracked)? };
-        let n = self.unflushed.get() + 1;
-        if n >= self.rt.shared().flush_batch() {
-            self.unflushed.set(0);
-            self.rt.shared().note_allocations(n as u64);
-        } else {
-            self.unflushed.set(n);
-        }
+        self.count(1);
         Ok(obj)
     }
 
@@ -95,6 +89,21 @@ impl<B: VmBinding> Mutator<B> {
     pub unsafe fn free(&self, obj: ObjRef) {
         // SAFETY: caller guarantees obj is live and unused; the heap borrow is unique (see alloc).
         unsafe { (*self.heap.get()).free(obj) }
+        self.count(-1);
+    }
+
+    /// Count an allocation (+1) or a free (-1). The young count is *net* allocations, as in
+    /// CPython's free-threaded build: objects that reference counting frees soon after
+    /// allocating them never bring a collection closer.
+    #[inline]
+    fn count(&self, delta: i32) {
+        let n = self.unflushed.get() + delta;
+        if n.unsigned_abs() >= self.rt.shared().flush_batch() {
+            self.unflushed.set(0);
+            self.rt.shared().note_allocations(n as i64);
+        } else {
+            self.unflushed.set(n);
+        }
     }
 
     /// The safepoint poll: call it regularly while attached (loop back-edges, calls). Fast path:
@@ -146,6 +155,12 @@ impl<B: VmBinding> Mutator<B> {
     }
 
     fn run_collection(&self, reason: TriggerReason) -> usize {
+        assert_eq!(
+            self.slot.state(),
+            crate::safepoint::ThreadState::Attached,
+            "collect() needs an attached mutator: it stops the world and runs VM code \
+             (finalizers, callbacks) on this thread"
+        );
         self.flush();
         self.collecting.set(true);
         struct Reset<'a>(&'a Cell<bool>);
@@ -158,11 +173,11 @@ impl<B: VmBinding> Mutator<B> {
         crate::collector::collect(self, reason)
     }
 
-    /// Flush this thread's unflushed allocation count to the runtime.
+    /// Flush this thread's unflushed net allocation count to the runtime.
     pub fn flush(&self) {
         let n = self.unflushed.replace(0);
-        if n > 0 {
-            self.rt.shared().note_allocations(n as u64);
+        if n != 0 {
+            self.rt.shared().note_allocations(n as i64);
         }
     }
 

@@ -2,7 +2,7 @@
 //! `memory_manager` idea: one file a VM author reads to find every call it can make).
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -83,7 +83,10 @@ pub(crate) struct Shared<B: VmBinding> {
     save_garbage: AtomicBool,
     threshold: AtomicU64,
     stress_every: AtomicU64,
-    young: AtomicU64,
+    /// Net allocations (allocations minus frees by mutators) since the last collection.
+    young: AtomicI64,
+    /// Allocations ever counted (for the stress knob).
+    allocated: AtomicU64,
     pub(crate) live_after_last: AtomicU64,
     /// A pending request's reason (TriggerReason as u8 + 1; 0 = none).
     request: AtomicU8,
@@ -105,15 +108,24 @@ impl<B: VmBinding> Shared<B> {
         self.config.flush_batch
     }
 
-    /// Add `n` allocations to the young count and request a collection when a trigger fires.
-    pub(crate) fn note_allocations(&self, n: u64) {
+    /// Add `n` net allocations (negative: frees) to the young count and request a
+    /// collection when a trigger fires.
+    pub(crate) fn note_allocations(&self, n: i64) {
         let before = self.young.fetch_add(n, Ordering::Relaxed);
         let now = before + n;
-        let stress = self.stress_every.load(Ordering::Relaxed);
-        if stress > 0 && before / stress != now / stress {
-            self.request(TriggerReason::Stress);
+        if n > 0 {
+            // The stress knob counts allocations, not net growth.
+            let stress = self.stress_every.load(Ordering::Relaxed);
+            let total = self.allocated.fetch_add(n as u64, Ordering::Relaxed);
+            if stress > 0 && total / stress != (total + n as u64) / stress {
+                self.request(TriggerReason::Stress);
+                return;
+            }
+        }
+        if now <= 0 {
             return;
         }
+        let now = now as u64;
         if !self.enabled.load(Ordering::Relaxed) {
             return;
         }
@@ -153,6 +165,13 @@ impl<B: VmBinding> Shared<B> {
             2 => TriggerReason::Manual,
             _ => TriggerReason::Stress,
         })
+    }
+
+    /// Tracked objects the next collection will see, roughly: last survivors plus allocations
+    /// since (the allocation count includes untracked objects, so this over-estimates).
+    pub(crate) fn estimated_objects(&self) -> u64 {
+        self.live_after_last.load(Ordering::Relaxed)
+            + self.young.load(Ordering::Relaxed).max(0) as u64
     }
 
     /// Reset the young count at the start of a collection.
@@ -240,7 +259,8 @@ impl<B: VmBinding> GcRuntime<B> {
             save_garbage: AtomicBool::new(config.save_garbage),
             threshold: AtomicU64::new(config.threshold),
             stress_every: AtomicU64::new(config.stress_every),
-            young: AtomicU64::new(0),
+            young: AtomicI64::new(0),
+            allocated: AtomicU64::new(0),
             live_after_last: AtomicU64::new(0),
             request: AtomicU8::new(0),
             seq: AtomicU64::new(0),
@@ -348,9 +368,10 @@ impl<B: VmBinding> GcRuntime<B> {
     pub fn set_save_garbage(&self, on: bool) {
         self.shared.save_garbage.store(on, Ordering::Relaxed);
     }
-    /// Allocations counted since the last collection (CPython's `gc.get_count()[0]`).
+    /// Net allocations (allocations minus mutator frees, flushed in batches) since the last
+    /// collection: CPython's `gc.get_count()[0]`.
     pub fn young_count(&self) -> u64 {
-        self.shared.young.load(Ordering::Relaxed)
+        self.shared.young.load(Ordering::Relaxed).max(0) as u64
     }
 
     /// Garbage kept by save-garbage mode (still allocated, never freed by the VM).

@@ -92,10 +92,12 @@ fn mutator_threads_exiting_while_stops_are_requested() {
     let rt = runtime(config(2).with_verify(false));
     let m = rt.register_mutator("main");
     let stop = Arc::new(AtomicBool::new(false));
+    let generations = Arc::new(AtomicUsize::new(0));
     let mut threads = Vec::new();
     for t in 0..3u64 {
         let rt = rt.clone();
         let stop = stop.clone();
+        let generations = generations.clone();
         threads.push(std::thread::spawn(move || {
             let mut gen = 0u64;
             while !stop.load(Ordering::Relaxed) {
@@ -107,12 +109,17 @@ fn mutator_threads_exiting_while_stops_are_requested() {
                     m.poll();
                 }
                 gen += 1;
+                generations.fetch_add(1, Ordering::Relaxed);
             }
         }));
     }
     let mut total = 0;
-    for _ in 0..50 {
+    let mut collections = 0;
+    // At least 50 collections, and until the threads have come and gone 30 times.
+    while collections < 50 || generations.load(Ordering::Relaxed) < 30 {
         total += m.collect();
+        collections += 1;
+        m.detached(|| std::thread::sleep(Duration::from_micros(200)));
     }
     stop.store(true, Ordering::Relaxed);
     for t in threads {

@@ -207,6 +207,11 @@ impl Runtime {
         self.alloc(Kind::Int, Int::Small(v), false)
     }
 
+    /// An int from an [`Int`] value (untracked); used for big integers.
+    pub fn new_int_value(&self, v: Int) -> Ref {
+        self.alloc(Kind::Int, v, false)
+    }
+
     /// A float (untracked).
     pub fn new_float(&self, v: f64) -> Ref {
         self.alloc(Kind::Float, v, false)

@@ -112,6 +112,10 @@ impl<'a, B: VmBinding> Timeline<'a, B> {
     }
 }
 
+/// Heaps with fewer tracked objects than this (survivors of the last collection plus
+/// allocations since) are collected without the worker pool.
+const PARALLEL_MIN_OBJECTS: u64 = 20_000;
+
 /// Run the VM's queued weakref callbacks (world running), catching a panic.
 fn run_callbacks<B: VmBinding>(sh: &Shared<B>, filter: &EdgeFilter<'_>) -> u64 {
     match catch_unwind(AssertUnwindSafe(|| sh.binding.run_weakref_callbacks())) {
@@ -136,6 +140,13 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
         None if reason != TriggerReason::Manual => return 0,
         None => m.detached(|| sh.collect_lock.lock()),
     };
+    // Small heaps are collected on this thread alone: waking the pool costs more than the
+    // work it would share.
+    let workers = if sh.estimated_objects() < PARALLEL_MIN_OBJECTS {
+        1
+    } else {
+        sh.workers
+    };
     sh.reset_young();
     let seq = sh.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
     let start_ns = sh.now_ns();
@@ -149,12 +160,12 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
     }
     #[cfg(not(feature = "fault-injection"))]
     let _ = &mut filter;
-    let log = WorkerLog::new(sh.workers);
+    let log = WorkerLog::new(workers);
     let ctx = WalkCtx {
         binding: &sh.binding,
         filter: &filter,
         pool: sh.pool.as_ref(),
-        workers: sh.workers,
+        workers,
         log: &log,
         epoch: sh.epoch,
     };
@@ -256,7 +267,7 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
                 sh.config.deferred_reclamation,
                 &violations,
                 sh.pool.as_ref(),
-                sh.workers,
+                workers,
             );
             (f.collected, f.released, f.bytes)
         }
@@ -281,7 +292,7 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
         ttsp: tl.ttsp,
         stuck_threads: tl.stuck,
         phases: tl.phases,
-        workers: sh.workers,
+        workers,
         worker_stats: log.into_stats(),
         visited,
         candidates,

@@ -140,6 +140,7 @@ pub mod bytecode;
 mod compiler;
 mod disasm;
 pub mod error;
+pub mod vm;
 
 pub use bytecode::{
     stack_depth, BinOp, CmpOp, CodeKind, CodeObject, Constant, Conversion, Instr,

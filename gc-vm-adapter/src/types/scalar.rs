@@ -10,6 +10,8 @@ use std::fmt;
 pub enum Int {
     /// A machine integer.
     Small(i64),
+    /// An arbitrary-precision integer (the interpreter uses it only for values outside `i64`).
+    Big(Box<num_bigint::BigInt>),
 }
 
 impl Int {
@@ -18,6 +20,7 @@ impl Int {
     pub fn to_i64(&self) -> Option<i64> {
         match self {
             Int::Small(v) => Some(*v),
+            Int::Big(b) => i64::try_from(&**b).ok(),
         }
     }
 }
@@ -32,6 +35,7 @@ impl fmt::Display for Int {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Int::Small(v) => write!(f, "{v}"),
+            Int::Big(b) => write!(f, "{b}"),
         }
     }
 }

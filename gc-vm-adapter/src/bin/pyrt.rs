@@ -1,0 +1,49 @@
+//! `pyrt script.py [args...]`: run a Python-subset script on the gc-vm-adapter object model.
+//!
+//! Uncaught exceptions print a traceback and exit with status 1; compile errors (`SyntaxError`,
+//! `NotImplementedError` for constructs outside the subset) print the message and exit with
+//! status 2; `sys.exit(n)` exits with `n`. The collector honours `GC_WORKERS`, `GC_TRACE`,
+//! `GC_VERIFY`.
+
+use std::process::ExitCode;
+
+use gc_vm_adapter::interp::vm::{run_source, RunOptions};
+use gc_vm_adapter::GcConfig;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(path) = args.first() else {
+        eprintln!("usage: pyrt script.py [args...]");
+        return ExitCode::from(2);
+    };
+    let source = match std::fs::read_to_string(path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("pyrt: can't open file '{path}': {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let opts = RunOptions {
+        argv: args.clone(),
+        capture: false,
+        config: GcConfig::default(),
+    };
+    match run_source(&source, path, opts) {
+        Err(msg) => {
+            eprintln!("{msg}");
+            ExitCode::from(2)
+        }
+        Ok(r) => {
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
+            match (r.exit_code, r.error) {
+                (Some(c), _) => ExitCode::from(c as u8),
+                (None, Some(tb)) => {
+                    eprint!("{tb}");
+                    ExitCode::from(1)
+                }
+                (None, None) => ExitCode::SUCCESS,
+            }
+        }
+    }
+}

@@ -1,0 +1,551 @@
+//! Calls (argument binding, classes, bound methods), attributes and iteration.
+
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use super::eval::{run_frame, Frame};
+use super::object::{range_next, with_native, Native, TypeTag, UserFn};
+use super::{PyResult, Vm};
+use crate::interp::bytecode::CodeKind;
+use crate::{HashKey, Kind, Ref};
+
+/// Keyword arguments.
+pub type Kwargs = Vec<(Arc<str>, Ref)>;
+
+enum Callee {
+    User(Arc<crate::interp::CodeObject>, Arc<super::CodeCache>, bool),
+    Builtin(super::object::BuiltinFn),
+    Bound,
+    Type(TypeTag),
+    Other,
+}
+
+impl Vm {
+    /// Call `f(*args, **kw)`.
+    pub fn call(&self, f: &Ref, args: Vec<Ref>, kw: Kwargs) -> PyResult<Ref> {
+        match f.kind() {
+            Kind::Function => {}
+            Kind::Class => return self.instantiate(f, args, kw),
+            Kind::WeakRef => {
+                let w = f.as_weakref().and_then(|w| w.upgrade());
+                return Ok(w.unwrap_or_else(|| self.rt.none()));
+            }
+            Kind::Instance => {
+                if let Some(m) = self.lookup_class_attr(f, "__call__") {
+                    let mut a = vec![f.clone()];
+                    a.extend(args);
+                    return self.call(&m, a, kw);
+                }
+                return Err(self.not_callable(f));
+            }
+            _ => return Err(self.not_callable(f)),
+        }
+        let callee = with_native(f, |n| match n {
+            Some(Native::User(u)) => {
+                Callee::User(u.code.clone(), u.cache.clone(), u.has_kwdefaults)
+            }
+            Some(Native::Builtin(_, b)) => Callee::Builtin(*b),
+            Some(Native::Bound) => Callee::Bound,
+            Some(Native::Type(t)) => Callee::Type(*t),
+            _ => Callee::Other,
+        });
+        let func = f.as_function().expect("function kind");
+        match callee {
+            Callee::User(code, cache, has_kwd) => self.call_user(f, code, cache, has_kwd, args, kw),
+            Callee::Builtin(b) => {
+                let cells = func.cells();
+                if cells.is_empty() {
+                    b(self, &args, &kw)
+                } else {
+                    let mut a = cells;
+                    a.extend(args);
+                    b(self, &a, &kw)
+                }
+            }
+            Callee::Bound => {
+                let (this, m) = (func.cell(0), func.cell(1));
+                let (Some(this), Some(m)) = (this, m) else {
+                    return Err(self.not_callable(f));
+                };
+                let mut a = Vec::with_capacity(args.len() + 1);
+                a.push(this);
+                a.extend(args);
+                self.call(&m, a, kw)
+            }
+            Callee::Type(t) => super::builtins::construct(self, t, &args, &kw),
+            Callee::Other => Err(self.not_callable(f)),
+        }
+    }
+
+    fn not_callable(&self, f: &Ref) -> super::PyErr {
+        self.type_error(format!("'{}' object is not callable", self.type_name(f)))
+    }
+
+    fn call_user(
+        &self,
+        f: &Ref,
+        code: Arc<crate::interp::CodeObject>,
+        cache: Arc<super::CodeCache>,
+        has_kwd: bool,
+        args: Vec<Ref>,
+        kw: Kwargs,
+    ) -> PyResult<Ref> {
+        self.rt.poll();
+        let func = f.as_function().expect("function");
+        let globals = func.globals().unwrap_or_else(|| self.rt.new_dict());
+        let mut frame = Frame::with_cache(self, code.clone(), cache, globals, func.cells());
+        let mut defaults = func.defaults();
+        let kwdefaults = if has_kwd { defaults.pop() } else { None };
+        self.bind_args(&code, &mut frame, args, kw, &defaults, kwdefaults.as_ref())?;
+        // Cells of captured parameters.
+        for (i, p) in code.cell2arg.iter().enumerate() {
+            if let Some(p) = p {
+                let v = frame.locals[*p as usize].take();
+                if let Some(c) = frame.cells[i].as_cell() {
+                    c.set(v);
+                }
+            }
+        }
+        self.rt.push_root(f.clone());
+        let r = run_frame(self, &mut frame);
+        drop(self.rt.pop_root());
+        r
+    }
+
+    fn bind_args(
+        &self,
+        code: &crate::interp::CodeObject,
+        frame: &mut Frame,
+        args: Vec<Ref>,
+        kw: Kwargs,
+        defaults: &[Ref],
+        kwdefaults: Option<&Ref>,
+    ) -> PyResult<()> {
+        let argc = code.argcount as usize;
+        let kwonly = code.kwonlyargcount as usize;
+        let nargs = args.len();
+        let mut extra = Vec::new();
+        for (i, a) in args.into_iter().enumerate() {
+            if i < argc {
+                frame.locals[i] = Some(a);
+            } else {
+                extra.push(a);
+            }
+        }
+        let mut slot = argc + kwonly;
+        if code.has_varargs {
+            frame.locals[slot] = Some(self.rt.new_tuple(extra));
+            slot += 1;
+        } else if !extra.is_empty() {
+            return Err(self.type_error(format!(
+                "{}() takes {} positional argument{} but {} were given",
+                code.name,
+                argc,
+                if argc == 1 { "" } else { "s" },
+                nargs
+            )));
+        }
+        let kwargs_dict = if code.has_varkeywords {
+            let d = self.rt.new_dict();
+            frame.locals[slot] = Some(d.clone());
+            Some(d)
+        } else {
+            None
+        };
+        for (k, v) in kw {
+            let pos = code.varnames[code.posonlyargcount as usize..argc + kwonly]
+                .iter()
+                .position(|n| **n == *k)
+                .map(|p| p + code.posonlyargcount as usize);
+            match pos {
+                Some(p) => {
+                    if frame.locals[p].is_some() {
+                        return Err(self.type_error(format!(
+                            "{}() got multiple values for argument '{k}'",
+                            code.name
+                        )));
+                    }
+                    frame.locals[p] = Some(v);
+                }
+                None => match &kwargs_dict {
+                    Some(d) => drop(d.as_dict().expect("dict").insert(HashKey::Str(k), v)),
+                    None => {
+                        return Err(self.type_error(format!(
+                            "{}() got an unexpected keyword argument '{k}'",
+                            code.name
+                        )))
+                    }
+                },
+            }
+        }
+        let first_default = argc - defaults.len().min(argc);
+        for i in 0..argc {
+            if frame.locals[i].is_none() {
+                if i >= first_default {
+                    frame.locals[i] = Some(defaults[i - first_default].clone());
+                } else {
+                    return Err(self.type_error(format!(
+                        "{}() missing 1 required positional argument: '{}'",
+                        code.name, code.varnames[i]
+                    )));
+                }
+            }
+        }
+        for i in argc..argc + kwonly {
+            if frame.locals[i].is_none() {
+                let name = &code.varnames[i];
+                let d = kwdefaults
+                    .and_then(|d| d.as_dict())
+                    .and_then(|d| d.get(&HashKey::from(name.as_str())));
+                match d {
+                    Some(v) => frame.locals[i] = Some(v),
+                    None => {
+                        return Err(self.type_error(format!(
+                            "{}() missing 1 required keyword-only argument: '{name}'",
+                            code.name
+                        )))
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Call `obj.name(*args)`.
+    pub fn call_method(&self, obj: &Ref, name: &str, args: Vec<Ref>) -> PyResult<Ref> {
+        let m = self.getattr(obj, name)?;
+        self.call(&m, args, Vec::new())
+    }
+
+    /// Instantiate a class: a new instance, then `__init__` (found along the base chain).
+    fn instantiate(&self, class: &Ref, args: Vec<Ref>, kw: Kwargs) -> PyResult<Ref> {
+        let inst = self.rt.new_instance(class);
+        if let Some(init) = self.class_lookup(class, "__init__") {
+            let mut a = Vec::with_capacity(args.len() + 1);
+            a.push(inst.clone());
+            a.extend(args);
+            let r = self.call(&init, a, kw)?;
+            if !r.is_none() {
+                return Err(self.type_error("__init__() should return None"));
+            }
+        } else if !args.is_empty() || !kw.is_empty() {
+            let n = class
+                .as_class()
+                .map(|c| c.name().to_string())
+                .unwrap_or_default();
+            return Err(self.type_error(format!("{n}() takes no arguments")));
+        }
+        Ok(inst)
+    }
+
+    /// `MakeClass`: run the body with a fresh namespace and build the class.
+    pub fn make_class(&self, body: &Ref, name: &str, bases: &[Ref]) -> PyResult<Ref> {
+        if bases.len() > 1 {
+            return Err(self.error(
+                &self.exc.not_implemented,
+                "multiple inheritance is not supported by this runtime",
+            ));
+        }
+        let base = match bases.first() {
+            Some(b) if b.kind() == Kind::Class => Some(b.clone()),
+            Some(b) if with_native(b, |n| matches!(n, Some(Native::Type(TypeTag::Object)))) => None,
+            Some(b) => {
+                return Err(self.type_error(format!(
+                    "cannot subclass '{}' in this runtime",
+                    self.type_name(b)
+                )))
+            }
+            None => None,
+        };
+        let func = body.as_function().expect("class body function");
+        let code = with_native(body, |n| match n {
+            Some(Native::User(UserFn { code, .. })) if code.kind == CodeKind::ClassBody => {
+                Some(code.clone())
+            }
+            _ => None,
+        })
+        .ok_or_else(|| self.type_error("MakeClass: bad class body"))?;
+        let ns = self.rt.new_dict();
+        let globals = func.globals().unwrap_or_else(|| self.rt.new_dict());
+        let mut frame = Frame::new(self, code, globals, func.cells());
+        frame.ns = Some(ns.clone());
+        run_frame(self, &mut frame)?;
+        let class = self.rt.new_class(name, base.as_ref());
+        let c = class.as_class().expect("class");
+        let mut classcell = None;
+        for (k, v) in ns.as_dict().expect("dict").items() {
+            if let HashKey::Str(s) = k {
+                if &*s == "__classcell__" {
+                    classcell = Some(v);
+                    continue;
+                }
+                c.set_attr(&s, v);
+            }
+        }
+        if let Some(cell) = classcell.as_ref().and_then(|c| c.as_cell()) {
+            cell.set(Some(class.clone()));
+        }
+        if c.get_attr("__del__").is_some() {
+            let vm = self.arc();
+            c.set_finalizer(move |obj| vm.run_del(obj));
+        }
+        Ok(class)
+    }
+
+    /// Run `obj.__del__()` (the adapter finalizer); errors are reported, not raised.
+    fn run_del(&self, obj: &Ref) {
+        if let Some(m) = self.lookup_class_attr(obj, "__del__") {
+            if let Err(e) = self.call(&m, vec![obj.clone()], Vec::new()) {
+                let msg = super::exceptions::exc_message(self, &e.exc);
+                eprintln!(
+                    "Exception ignored in __del__: {}: {msg}",
+                    self.exc_class_name(&e.exc)
+                );
+            }
+        }
+    }
+
+    /// Look `name` up along a class's base chain.
+    pub fn class_lookup(&self, class: &Ref, name: &str) -> Option<Ref> {
+        let mut cur = Some(class.clone());
+        while let Some(c) = cur {
+            let cls = c.as_class()?;
+            if let Some(v) = cls.get_attr(name) {
+                return Some(v);
+            }
+            cur = cls.base().map(|b| b.to_ref());
+        }
+        None
+    }
+
+    /// Look `name` up on the class of instance `o` (unbound).
+    pub fn lookup_class_attr(&self, o: &Ref, name: &str) -> Option<Ref> {
+        let class = o.as_instance()?.class()?.to_ref();
+        self.class_lookup(&class, name)
+    }
+
+    /// `getattr(o, name)`.
+    pub fn getattr(&self, o: &Ref, name: &str) -> PyResult<Ref> {
+        match o.kind() {
+            Kind::Instance => {
+                let inst = o.as_instance().expect("instance");
+                if let Some(v) = inst.get_attr(name) {
+                    return Ok(v);
+                }
+                if name == "__class__" {
+                    if let Some(c) = inst.class() {
+                        return Ok(c.to_ref());
+                    }
+                }
+                if let Some(v) = self.lookup_class_attr(o, name) {
+                    if v.kind() == Kind::Function
+                        && with_native(&v, |n| {
+                            matches!(n, Some(Native::User(_)) | Some(Native::Builtin(..)))
+                        })
+                    {
+                        return Ok(self.new_native(
+                            name,
+                            Native::Bound,
+                            vec![o.clone(), v.clone()],
+                        ));
+                    }
+                    return Ok(v);
+                }
+                Err(self.attr_error(o, name))
+            }
+            Kind::Class => {
+                if name == "__name__" {
+                    let n = o
+                        .as_class()
+                        .map(|c| c.name().to_string())
+                        .unwrap_or_default();
+                    return Ok(self.str(&n));
+                }
+                self.class_lookup(o, name)
+                    .ok_or_else(|| self.attr_error(o, name))
+            }
+            _ => {
+                super::methods::builtin_attr(self, o, name)?.ok_or_else(|| self.attr_error(o, name))
+            }
+        }
+    }
+
+    /// `setattr(o, name, v)`.
+    pub fn setattr(&self, o: &Ref, name: &str, v: Ref) -> PyResult<()> {
+        match o.kind() {
+            Kind::Instance => {
+                o.as_instance().expect("instance").set_attr(name, v);
+                Ok(())
+            }
+            Kind::Class => {
+                o.as_class().expect("class").set_attr(name, v);
+                Ok(())
+            }
+            _ => Err(self.error(
+                &self.exc.attribute,
+                format!(
+                    "'{}' object has no attribute '{name}' and no __dict__ for setting new attributes",
+                    self.type_name(o)
+                ),
+            )),
+        }
+    }
+
+    /// `delattr(o, name)`.
+    pub fn delattr(&self, o: &Ref, name: &str) -> PyResult<()> {
+        let removed = match o.kind() {
+            Kind::Instance => o.as_instance().expect("instance").del_attr(name),
+            Kind::Class => o.as_class().expect("class").del_attr(name),
+            _ => None,
+        };
+        match removed {
+            Some(v) => {
+                drop(v);
+                Ok(())
+            }
+            None => Err(self.attr_error(o, name)),
+        }
+    }
+
+    /// `iter(o)`.
+    pub fn get_iter(&self, o: &Ref) -> PyResult<Ref> {
+        match o.kind() {
+            Kind::List | Kind::Tuple => Ok(self.new_native(
+                "iterator",
+                Native::SeqIter(AtomicUsize::new(0)),
+                vec![o.clone()],
+            )),
+            Kind::Str | Kind::Dict => {
+                let items = self.iterate(o)?;
+                let l = self.rt.new_tuple(items);
+                Ok(self.new_native("iterator", Native::SeqIter(AtomicUsize::new(0)), vec![l]))
+            }
+            Kind::Function => {
+                let r = with_native(o, |n| match n {
+                    Some(Native::Range(a, b, s)) => {
+                        Some(Some(Native::RangeIter(AtomicI64::new(*a), *b, *s)))
+                    }
+                    Some(Native::SeqIter(_)) | Some(Native::RangeIter(..)) => Some(None),
+                    _ => None,
+                });
+                match r {
+                    Some(Some(n)) => Ok(self.new_native("iterator", n, Vec::new())),
+                    Some(None) => Ok(o.clone()),
+                    None => Err(self.not_iterable(o)),
+                }
+            }
+            Kind::Instance if self.lookup_class_attr(o, "__iter__").is_some() => {
+                self.call_method(o, "__iter__", Vec::new())
+            }
+            _ => Err(self.not_iterable(o)),
+        }
+    }
+
+    fn not_iterable(&self, o: &Ref) -> super::PyErr {
+        self.type_error(format!("'{}' object is not iterable", self.type_name(o)))
+    }
+
+    /// `next(it)`, `None` when exhausted.
+    pub fn iter_next(&self, it: &Ref) -> PyResult<Option<Ref>> {
+        if it.kind() == Kind::Instance {
+            return match self.call_method(it, "__next__", Vec::new()) {
+                Ok(v) => Ok(Some(v)),
+                Err(e) if self.is_instance_of(&e.exc, &self.exc.stop_iteration) => Ok(None),
+                Err(e) => Err(e),
+            };
+        }
+        let Some(func) = it.as_function() else {
+            return Err(self.type_error(format!(
+                "'{}' object is not an iterator",
+                self.type_name(it)
+            )));
+        };
+        let code = func.code();
+        match code.downcast_ref::<Native>() {
+            Some(Native::SeqIter(idx)) => {
+                let Some(seq) = func.cell(0) else {
+                    return Ok(None);
+                };
+                let i = idx.load(Ordering::Relaxed);
+                let v = match seq.kind() {
+                    Kind::List => seq.as_list().and_then(|l| l.get(i)),
+                    _ => seq.as_tuple().and_then(|t| t.get(i).cloned()),
+                };
+                if v.is_some() {
+                    idx.store(i + 1, Ordering::Relaxed);
+                }
+                Ok(v)
+            }
+            Some(Native::RangeIter(cur, stop, step)) => {
+                Ok(range_next(cur, *stop, *step).map(|v| self.int(v)))
+            }
+            _ => Err(self.type_error(format!(
+                "'{}' object is not an iterator",
+                self.type_name(it)
+            ))),
+        }
+    }
+
+    /// All items of an iterable, eagerly.
+    pub fn iterate(&self, o: &Ref) -> PyResult<Vec<Ref>> {
+        match o.kind() {
+            Kind::List => Ok(o.as_list().expect("list").snapshot()),
+            Kind::Tuple => Ok(o.as_tuple().expect("tuple").to_vec()),
+            Kind::Str => Ok(o
+                .as_str()
+                .expect("str")
+                .chars()
+                .map(|c| self.str(c.encode_utf8(&mut [0; 4])))
+                .collect()),
+            Kind::Dict => Ok(o
+                .as_dict()
+                .expect("dict")
+                .keys()
+                .iter()
+                .map(|k| self.key_obj(k))
+                .collect()),
+            _ => {
+                let it = self.get_iter(o)?;
+                let mut v = Vec::new();
+                while let Some(x) = self.iter_next(&it)? {
+                    v.push(x);
+                }
+                Ok(v)
+            }
+        }
+    }
+
+    /// `type(o)`: the class of an instance, else a builtin type object.
+    pub fn type_of(&self, o: &Ref) -> Ref {
+        if let Some(c) = o.as_instance().and_then(|i| i.class().map(|c| c.to_ref())) {
+            return c;
+        }
+        let name = match o.kind() {
+            Kind::Int => "int",
+            Kind::Float => "float",
+            Kind::Str => "str",
+            Kind::Bool => "bool",
+            Kind::List => "list",
+            Kind::Tuple => "tuple",
+            Kind::Dict => "dict",
+            Kind::None => "NoneType",
+            Kind::Class => "type",
+            _ => "",
+        };
+        if let Some(t) = self
+            .builtins
+            .as_dict()
+            .and_then(|d| d.get(&HashKey::from(name)))
+        {
+            return t;
+        }
+        let tag = if name == "NoneType" {
+            TypeTag::NoneType
+        } else if with_native(o, |n| matches!(n, Some(Native::Range(..)))) {
+            TypeTag::Range
+        } else {
+            TypeTag::Function
+        };
+        self.new_native(tag.name(), Native::Type(tag), Vec::new())
+    }
+}

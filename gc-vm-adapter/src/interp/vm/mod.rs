@@ -1,0 +1,285 @@
+//! The bytecode VM: executes [`CodeObject`]s on the adapter's object model with real OS
+//! threads, each attached as a gc-core mutator.
+//!
+//! * [`object`]: how Python values map onto adapter objects.
+//! * [`eval`]: frames and the evaluation loop (value stack, block stack, unwinding).
+//! * [`call`]: calls, argument binding, attributes, classes.
+//! * [`ops`]: arithmetic (arbitrary-precision ints), comparisons, subscripts.
+//! * [`builtins`] / [`methods`]: builtin functions and methods of builtin types.
+//! * [`exceptions`]: exception classes, [`PyErr`], tracebacks.
+//! * [`modules`]: `threading`, `time`, `gc`, `weakref`, `sys`.
+//! * [`format`]: `str` / `repr` / format specs.
+//!
+//! GC integration: the module's globals dict is a global root; every running user frame
+//! pushes its function onto the thread's root stack (mark-alive); the VM polls a safepoint on
+//! every `JumpBackward` and every call of a user function, and detaches around blocking calls
+//! (`time.sleep`, `Thread.join`, contended `Lock.acquire`). `__del__` is the class's adapter
+//! finalizer, so gc-core / the refcount path runs it at most once, on whichever attached thread
+//! drops the last reference or runs the collection.
+//!
+//! What `gc.collect()` counts: objects freed by the collector. Instances keep their attributes
+//! inline (no separate `__dict__` object), so `a.x = b; b.x = a; del a, b` collects 2.
+
+pub mod builtins;
+pub mod call;
+pub mod eval;
+pub mod exceptions;
+pub mod format;
+pub mod methods;
+pub mod modules;
+pub mod object;
+pub mod ops;
+
+use std::collections::HashMap;
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, OnceLock, Weak};
+
+use parking_lot::{Mutex, RwLock};
+
+use crate::interp::bytecode::CodeObject;
+use crate::{GcConfig, HashKey, Ref, Runtime};
+
+pub use exceptions::{ExcClasses, PyErr};
+
+/// Result of VM operations.
+pub type PyResult<T> = Result<T, PyErr>;
+
+/// Version string reported as `sys.version`.
+pub const VERSION: &str = "3.13-compatible (gc-parallel interp)";
+
+/// Where `print` writes.
+pub enum Output {
+    /// The process's stdout.
+    Stdout,
+    /// An in-memory buffer (tests).
+    Capture(Mutex<String>),
+}
+
+/// Shared interpreter state (one per program; shared by all its threads).
+pub struct Vm {
+    /// The object-model runtime.
+    pub rt: Runtime,
+    /// The builtins dict.
+    pub builtins: Ref,
+    /// Exception classes.
+    pub exc: ExcClasses,
+    /// The class of module objects.
+    pub module_class: Ref,
+    /// `threading.Thread`.
+    pub thread_class: Ref,
+    /// Imported built-in modules.
+    pub modules: Mutex<HashMap<String, Ref>>,
+    /// `gc.callbacks`.
+    pub gc_callbacks: Ref,
+    /// `sys.argv`.
+    pub argv: Vec<String>,
+    /// Output sink.
+    pub out: Output,
+    /// Running OS threads by id.
+    pub threads: Mutex<HashMap<i64, std::thread::JoinHandle<()>>>,
+    /// Next thread id.
+    pub next_thread: AtomicUsize,
+    /// Objects frozen by `gc.freeze()`.
+    pub frozen: AtomicUsize,
+    /// Converted constants, per code object address.
+    consts: RwLock<HashMap<usize, Arc<CodeCache>>>,
+    me: OnceLock<Weak<Vm>>,
+}
+
+impl Vm {
+    /// A VM over `rt`; the calling thread must be attached to `rt`.
+    pub fn new(rt: Runtime, argv: Vec<String>, out: Output) -> Arc<Vm> {
+        let builtins = rt.new_dict();
+        rt.add_root(&builtins);
+        let exc = ExcClasses::new(&rt);
+        let module_class = rt.new_class("module", None);
+        let thread_class = rt.new_class("Thread", None);
+        let gc_callbacks = rt.new_list(Vec::new());
+        for r in [&module_class, &thread_class, &gc_callbacks] {
+            rt.add_root(r);
+        }
+        let vm = Arc::new(Vm {
+            rt,
+            builtins,
+            exc,
+            module_class,
+            thread_class,
+            modules: Mutex::new(HashMap::new()),
+            gc_callbacks,
+            argv,
+            out,
+            threads: Mutex::new(HashMap::new()),
+            next_thread: AtomicUsize::new(1),
+            frozen: AtomicUsize::new(0),
+            consts: RwLock::new(HashMap::new()),
+            me: OnceLock::new(),
+        });
+        let _ = vm.me.set(Arc::downgrade(&vm));
+        vm.exc.install(&vm);
+        builtins::install(&vm);
+        modules::install_gc_hook(&vm);
+        vm
+    }
+
+    /// A strong handle to this VM.
+    pub fn arc(&self) -> Arc<Vm> {
+        self.me.get().and_then(Weak::upgrade).expect("VM is alive")
+    }
+
+    /// Write to the output sink.
+    pub fn write_out(&self, s: &str) {
+        match &self.out {
+            Output::Stdout => {
+                use std::io::Write;
+                let mut o = std::io::stdout().lock();
+                let _ = o.write_all(s.as_bytes());
+            }
+            Output::Capture(m) => m.lock().push_str(s),
+        }
+    }
+
+    /// The captured output (tests).
+    pub fn captured(&self) -> String {
+        match &self.out {
+            Output::Capture(m) => m.lock().clone(),
+            Output::Stdout => String::new(),
+        }
+    }
+
+    /// The constants (as objects) and name keys of `code`, converted once per code object.
+    pub fn code_cache(&self, code: &Arc<CodeObject>) -> Arc<CodeCache> {
+        let key = Arc::as_ptr(code) as usize;
+        if let Some(c) = self.consts.read().get(&key) {
+            return c.clone();
+        }
+        let consts: Vec<Ref> = code.constants.iter().map(|c| self.const_obj(c)).collect();
+        let names = code
+            .names
+            .iter()
+            .map(|n| HashKey::Str(Arc::from(n.as_str())))
+            .collect();
+        let v = Arc::new(CodeCache { consts, names });
+        let mut w = self.consts.write();
+        w.entry(key).or_insert_with(|| {
+            // Keep the code object (and so its address) alive as long as the VM.
+            std::mem::forget(code.clone());
+            v
+        });
+        w[&key].clone()
+    }
+
+    fn const_obj(&self, c: &crate::interp::Constant) -> Ref {
+        use crate::interp::Constant as C;
+        match c {
+            C::None => self.rt.none(),
+            C::Bool(b) => self.rt.new_bool(*b),
+            C::Int(i) => self.new_big(i.clone()),
+            C::Float(x) => self.rt.new_float(*x),
+            C::Str(s) => self.rt.new_str(s),
+            C::Tuple(items) => {
+                let v = items.iter().map(|c| self.const_obj(c)).collect();
+                self.rt.new_tuple(v)
+            }
+            C::Code(code) => {
+                self.new_native(&code.name, object::Native::Code(code.clone()), Vec::new())
+            }
+        }
+    }
+
+    /// Run a module's code with a fresh globals dict named `__main__`.
+    pub fn run_module(&self, code: Arc<CodeObject>) -> PyResult<Ref> {
+        let globals = self.rt.new_dict();
+        self.rt.add_root(&globals);
+        if let Some(d) = globals.as_dict() {
+            d.insert(HashKey::from("__name__"), self.str("__main__"));
+        }
+        eval::run_code(self, code, globals, None)
+    }
+}
+
+/// Per-code-object conversions.
+pub struct CodeCache {
+    /// Constants as objects.
+    pub consts: Vec<Ref>,
+    /// `names` as dict keys.
+    pub names: Vec<HashKey>,
+}
+
+/// How to run a program.
+pub struct RunOptions {
+    /// `sys.argv`.
+    pub argv: Vec<String>,
+    /// Capture output into the result instead of printing it.
+    pub capture: bool,
+    /// Collector configuration.
+    pub config: GcConfig,
+}
+
+/// Outcome of [`run_source`].
+pub struct RunResult {
+    /// Captured stdout (empty unless capturing).
+    pub stdout: String,
+    /// The uncaught exception's traceback text, if any.
+    pub error: Option<String>,
+    /// The status requested by `sys.exit(n)` / an uncaught `SystemExit`.
+    pub exit_code: Option<i32>,
+}
+
+/// Compile and run `source` on a fresh runtime, on a new OS thread (with a big stack) that
+/// attaches as the main mutator. Compile errors are returned as `Err(message)`.
+pub fn run_source(source: &str, filename: &str, opts: RunOptions) -> Result<RunResult, String> {
+    let code = crate::interp::compile(source, filename).map_err(|e| e.to_string())?;
+    let handle = std::thread::Builder::new()
+        .name("py-main".into())
+        .stack_size(256 << 20)
+        .spawn(move || {
+            let rt = Runtime::new(opts.config);
+            let guard = rt.attach_thread("main");
+            let out = if opts.capture {
+                Output::Capture(Mutex::new(String::new()))
+            } else {
+                Output::Stdout
+            };
+            let vm = Vm::new(rt, opts.argv, out);
+            let r = vm.run_module(code);
+            let mut exit_code = None;
+            let error = match r {
+                Ok(_) => None,
+                Err(e) if vm.is_instance_of(&e.exc, &vm.exc.system_exit) => {
+                    let arg = e
+                        .exc
+                        .as_instance()
+                        .and_then(|i| i.get_attr("args"))
+                        .and_then(|a| a.as_tuple().and_then(|t| t.first().cloned()));
+                    exit_code = Some(match arg {
+                        None => 0,
+                        Some(a) if a.is_none() => 0,
+                        Some(a) => match object::small_int(&a) {
+                            Some(v) => v as i32,
+                            None => {
+                                eprintln!("{}", vm.to_str(&a).unwrap_or_default());
+                                1
+                            }
+                        },
+                    });
+                    None
+                }
+                Err(e) => Some(exceptions::format_traceback(&vm, &e)),
+            };
+            modules::join_all(&vm);
+            let stdout = vm.captured();
+            // The VM (and the objects it holds) lives as long as the process: finalizer and
+            // callback closures refer to it, and objects must not be dropped after detaching.
+            std::mem::forget(vm);
+            drop(guard);
+            RunResult {
+                stdout,
+                error,
+                exit_code,
+            }
+        })
+        .map_err(|e| e.to_string())?;
+    handle
+        .join()
+        .map_err(|_| "interpreter thread panicked".to_string())
+}

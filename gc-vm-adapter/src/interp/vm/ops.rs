@@ -1,0 +1,778 @@
+//! Operators: arithmetic (ints promote to arbitrary precision on overflow), comparisons,
+//! containment, subscripts and slices.
+
+use std::cmp::Ordering;
+
+use num_bigint::BigInt;
+use num_traits::{Signed, ToPrimitive, Zero};
+
+use super::object::{int_of, range_len, small_int, with_native, IntVal, Native};
+use super::{PyResult, Vm};
+use crate::interp::bytecode::{BinOp, CmpOp, UnaryOp};
+use crate::{Kind, Ref};
+
+enum Num {
+    I(IntVal),
+    F(f64),
+}
+
+fn floor_div_i(a: i64, b: i64) -> Option<i64> {
+    let q = a.checked_div(b)?;
+    if (a % b != 0) && ((a < 0) != (b < 0)) {
+        Some(q - 1)
+    } else {
+        Some(q)
+    }
+}
+
+fn py_mod_i(a: i64, b: i64) -> Option<i64> {
+    let r = a.checked_rem(b)?;
+    if r != 0 && ((r < 0) != (b < 0)) {
+        Some(r + b)
+    } else {
+        Some(r)
+    }
+}
+
+fn big_floor_div(a: &BigInt, b: &BigInt) -> BigInt {
+    use num_integer::Integer;
+    a.div_floor(b)
+}
+
+fn big_mod(a: &BigInt, b: &BigInt) -> BigInt {
+    use num_integer::Integer;
+    a.mod_floor(b)
+}
+
+fn py_fmod(a: f64, b: f64) -> f64 {
+    let r = a % b;
+    if r != 0.0 && ((r < 0.0) != (b < 0.0)) {
+        r + b
+    } else {
+        r
+    }
+}
+
+impl Vm {
+    fn num(&self, o: &Ref) -> Option<Num> {
+        if let Some(x) = o.as_float() {
+            return Some(Num::F(x));
+        }
+        int_of(o).map(Num::I)
+    }
+
+    fn int_result(&self, v: Option<i64>, big: impl FnOnce() -> BigInt) -> Ref {
+        match v {
+            Some(v) => self.int(v),
+            None => self.new_big(big()),
+        }
+    }
+
+    fn zero_div(&self, what: &str) -> super::PyErr {
+        self.error(&self.exc.zero_division, what)
+    }
+
+    fn int_op(&self, op: BinOp, a: &IntVal, b: &IntVal) -> PyResult<Option<Ref>> {
+        if let (IntVal::S(x), IntVal::S(y)) = (a, b) {
+            let (x, y) = (*x, *y);
+            let r = match op {
+                BinOp::Add => x.checked_add(y),
+                BinOp::Sub => x.checked_sub(y),
+                BinOp::Mul => x.checked_mul(y),
+                BinOp::FloorDiv => {
+                    if y == 0 {
+                        return Err(self.zero_div("integer division or modulo by zero"));
+                    }
+                    floor_div_i(x, y)
+                }
+                BinOp::Mod => {
+                    if y == 0 {
+                        return Err(self.zero_div("integer modulo by zero"));
+                    }
+                    py_mod_i(x, y)
+                }
+                BinOp::BitAnd => Some(x & y),
+                BinOp::BitOr => Some(x | y),
+                BinOp::BitXor => Some(x ^ y),
+                BinOp::LShift if (0..63).contains(&y) => x.checked_mul(1i64 << y),
+                BinOp::RShift if y >= 0 => Some(if y >= 64 { x >> 63 } else { x >> y }),
+                BinOp::Pow if (0..64).contains(&y) => x.checked_pow(y as u32),
+                _ => None,
+            };
+            if let Some(r) = r {
+                return Ok(Some(self.int(r)));
+            }
+        }
+        let (x, y) = (a.big(), b.big());
+        let r = match op {
+            BinOp::Add => x + y,
+            BinOp::Sub => x - y,
+            BinOp::Mul => x * y,
+            BinOp::FloorDiv | BinOp::Mod => {
+                if y.is_zero() {
+                    return Err(self.zero_div("integer division or modulo by zero"));
+                }
+                if op == BinOp::FloorDiv {
+                    big_floor_div(&x, &y)
+                } else {
+                    big_mod(&x, &y)
+                }
+            }
+            BinOp::BitAnd => x & y,
+            BinOp::BitOr => x | y,
+            BinOp::BitXor => x ^ y,
+            BinOp::LShift | BinOp::RShift => {
+                let Some(n) = y.to_i64() else {
+                    return Err(self.error(&self.exc.overflow, "shift count too large"));
+                };
+                if n < 0 {
+                    return Err(self.value_error("negative shift count"));
+                }
+                if op == BinOp::LShift {
+                    x << n as usize
+                } else {
+                    x >> n as usize
+                }
+            }
+            BinOp::Pow => {
+                if y.is_negative() {
+                    return Ok(None); // float result
+                }
+                let Some(e) = y.to_u32() else {
+                    return Err(self.error(&self.exc.overflow, "exponent too large"));
+                };
+                num_traits::pow::Pow::pow(x, e)
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(self.new_big(r)))
+    }
+
+    fn float_op(&self, op: BinOp, x: f64, y: f64) -> PyResult<Option<Ref>> {
+        let r = match op {
+            BinOp::Add => x + y,
+            BinOp::Sub => x - y,
+            BinOp::Mul => x * y,
+            BinOp::TrueDiv => {
+                if y == 0.0 {
+                    return Err(self.zero_div("float division by zero"));
+                }
+                x / y
+            }
+            BinOp::FloorDiv => {
+                if y == 0.0 {
+                    return Err(self.zero_div("float floor division by zero"));
+                }
+                (x / y).floor()
+            }
+            BinOp::Mod => {
+                if y == 0.0 {
+                    return Err(self.zero_div("float modulo"));
+                }
+                py_fmod(x, y)
+            }
+            BinOp::Pow => {
+                if x == 0.0 && y < 0.0 {
+                    return Err(self.zero_div("0.0 cannot be raised to a negative power"));
+                }
+                x.powf(y)
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(self.rt.new_float(r)))
+    }
+
+    /// `a op b`.
+    pub fn binary_op(&self, op: BinOp, a: &Ref, b: &Ref) -> PyResult<Ref> {
+        // Fast path: small ints.
+        if let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) {
+            let r = match op {
+                BinOp::Add => x.checked_add(y),
+                BinOp::Sub => x.checked_sub(y),
+                BinOp::Mul => x.checked_mul(y),
+                _ => None,
+            };
+            if let Some(r) = r {
+                return Ok(self.int(r));
+            }
+        }
+        if let (Some(x), Some(y)) = (self.num(a), self.num(b)) {
+            let r = match (&x, &y) {
+                (Num::I(x), Num::I(y)) => {
+                    if op == BinOp::TrueDiv {
+                        let (xf, yf) = (big_to_f64(x), big_to_f64(y));
+                        if yf == 0.0 {
+                            return Err(self.zero_div("division by zero"));
+                        }
+                        Some(self.rt.new_float(xf / yf))
+                    } else {
+                        match self.int_op(op, x, y)? {
+                            Some(r) => Some(r),
+                            None => self.float_op(op, big_to_f64(x), big_to_f64(y))?,
+                        }
+                    }
+                }
+                _ => {
+                    let f = |n: &Num| match n {
+                        Num::I(i) => big_to_f64(i),
+                        Num::F(x) => *x,
+                    };
+                    self.float_op(op, f(&x), f(&y))?
+                }
+            };
+            if let Some(r) = r {
+                return Ok(r);
+            }
+        }
+        match (a.kind(), b.kind(), op) {
+            (Kind::Str, Kind::Str, BinOp::Add) => {
+                let mut s = String::from(a.as_str().unwrap_or(""));
+                s.push_str(b.as_str().unwrap_or(""));
+                return Ok(self.str(&s));
+            }
+            (Kind::List, Kind::List, BinOp::Add) => {
+                let mut v = a.as_list().expect("list").snapshot();
+                v.extend(b.as_list().expect("list").snapshot());
+                return Ok(self.rt.new_list(v));
+            }
+            (Kind::Tuple, Kind::Tuple, BinOp::Add) => {
+                let mut v = a.as_tuple().expect("tuple").to_vec();
+                v.extend(b.as_tuple().expect("tuple").iter().cloned());
+                return Ok(self.rt.new_tuple(v));
+            }
+            (Kind::Str | Kind::List | Kind::Tuple, _, BinOp::Mul) if small_int(b).is_some() => {
+                return self.repeat(a, small_int(b).unwrap_or(0));
+            }
+            (_, Kind::Str | Kind::List | Kind::Tuple, BinOp::Mul) if small_int(a).is_some() => {
+                return self.repeat(b, small_int(a).unwrap_or(0));
+            }
+            (Kind::Str, _, BinOp::Mod) => {
+                let s = super::format::percent_format(self, a.as_str().unwrap_or(""), b)?;
+                return Ok(self.str(&s));
+            }
+            (Kind::Instance, _, _) => {
+                if let Some(m) = self.lookup_class_attr(a, dunder(op)) {
+                    return self.call(&m, vec![a.clone(), b.clone()], Vec::new());
+                }
+            }
+            _ => {}
+        }
+        Err(self.type_error(format!(
+            "unsupported operand type(s) for {}: '{}' and '{}'",
+            op.symbol(),
+            self.type_name(a),
+            self.type_name(b)
+        )))
+    }
+
+    fn repeat(&self, s: &Ref, n: i64) -> PyResult<Ref> {
+        let n = n.max(0) as usize;
+        Ok(match s.kind() {
+            Kind::Str => self.str(&s.as_str().unwrap_or("").repeat(n)),
+            Kind::List => {
+                let items = s.as_list().expect("list").snapshot();
+                let mut v = Vec::with_capacity(items.len() * n);
+                for _ in 0..n {
+                    v.extend(items.iter().cloned());
+                }
+                self.rt.new_list(v)
+            }
+            _ => {
+                let items = s.as_tuple().expect("tuple");
+                let mut v = Vec::with_capacity(items.len() * n);
+                for _ in 0..n {
+                    v.extend(items.iter().cloned());
+                }
+                self.rt.new_tuple(v)
+            }
+        })
+    }
+
+    /// `a op= b`: lists extend in place; everything else falls back to `a op b`.
+    pub fn inplace_op(&self, op: BinOp, a: &Ref, b: &Ref) -> PyResult<Ref> {
+        if op == BinOp::Add && a.kind() == Kind::List {
+            let items = self.iterate(b)?;
+            a.as_list()
+                .expect("list")
+                .with_items_mut(|v| v.extend(items));
+            return Ok(a.clone());
+        }
+        self.binary_op(op, a, b)
+    }
+
+    /// `-a`, `+a`, `~a`.
+    pub fn unary_op(&self, op: UnaryOp, a: &Ref) -> PyResult<Ref> {
+        if let Some(x) = a.as_float() {
+            return match op {
+                UnaryOp::Neg => Ok(self.rt.new_float(-x)),
+                UnaryOp::Pos => Ok(a.clone()),
+                _ => Err(self.type_error("bad operand type for unary ~: 'float'")),
+            };
+        }
+        if let Some(i) = int_of(a) {
+            return Ok(match (op, i) {
+                (UnaryOp::Neg, IntVal::S(v)) => {
+                    self.int_result(v.checked_neg(), || -BigInt::from(v))
+                }
+                (UnaryOp::Neg, IntVal::B(b)) => self.new_big(-b),
+                (UnaryOp::Pos, IntVal::S(v)) => self.int(v),
+                (UnaryOp::Pos, IntVal::B(b)) => self.new_big(b),
+                (UnaryOp::Invert, IntVal::S(v)) => self.int(!v),
+                (UnaryOp::Invert, IntVal::B(b)) => self.new_big(-b - 1),
+                (UnaryOp::Not, _) => unreachable!("handled by the caller"),
+            });
+        }
+        let sym = match op {
+            UnaryOp::Neg => "-",
+            UnaryOp::Pos => "+",
+            _ => "~",
+        };
+        Err(self.type_error(format!(
+            "bad operand type for unary {sym}: '{}'",
+            self.type_name(a)
+        )))
+    }
+
+    /// `a op b` for comparisons.
+    pub fn compare(&self, op: CmpOp, a: &Ref, b: &Ref) -> PyResult<Ref> {
+        let r = match op {
+            CmpOp::Is => a.ptr_eq(b),
+            CmpOp::IsNot => !a.ptr_eq(b),
+            CmpOp::Eq => self.eq(a, b)?,
+            CmpOp::Ne => !self.eq(a, b)?,
+            CmpOp::In => self.contains(b, a)?,
+            CmpOp::NotIn => !self.contains(b, a)?,
+            CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => {
+                let o = self.cmp_order(a, b, op)?;
+                match op {
+                    CmpOp::Lt => o == Ordering::Less,
+                    CmpOp::Le => o != Ordering::Greater,
+                    CmpOp::Gt => o == Ordering::Greater,
+                    _ => o != Ordering::Less,
+                }
+            }
+        };
+        Ok(self.rt.new_bool(r))
+    }
+
+    /// Value equality.
+    pub fn eq(&self, a: &Ref, b: &Ref) -> PyResult<bool> {
+        if a.ptr_eq(b) {
+            return Ok(true);
+        }
+        if let (Some(x), Some(y)) = (self.num(a), self.num(b)) {
+            return Ok(match (x, y) {
+                (Num::I(IntVal::S(x)), Num::I(IntVal::S(y))) => x == y,
+                (Num::I(x), Num::I(y)) => x.big() == y.big(),
+                (Num::F(x), Num::F(y)) => x == y,
+                (Num::I(i), Num::F(f)) | (Num::F(f), Num::I(i)) => big_to_f64(&i) == f,
+            });
+        }
+        Ok(match (a.kind(), b.kind()) {
+            (Kind::Str, Kind::Str) => a.as_str() == b.as_str(),
+            (Kind::Tuple, Kind::Tuple) => {
+                self.seq_eq(a.as_tuple().expect("t"), b.as_tuple().expect("t"))?
+            }
+            (Kind::List, Kind::List) => {
+                let (x, y) = (
+                    a.as_list().expect("l").snapshot(),
+                    b.as_list().expect("l").snapshot(),
+                );
+                self.seq_eq(&x, &y)?
+            }
+            (Kind::Dict, Kind::Dict) => {
+                let (x, y) = (a.as_dict().expect("d"), b.as_dict().expect("d"));
+                if x.len() != y.len() {
+                    return Ok(false);
+                }
+                for (k, v) in x.items() {
+                    match y.get(&k) {
+                        Some(w) if self.eq(&v, &w)? => {}
+                        _ => return Ok(false),
+                    }
+                }
+                true
+            }
+            (Kind::Instance, _) => {
+                if let Some(m) = self.lookup_class_attr(a, "__eq__") {
+                    let r = self.call(&m, vec![a.clone(), b.clone()], Vec::new())?;
+                    return self.truthy(&r);
+                }
+                false
+            }
+            (Kind::Function, Kind::Function) => with_native(a, |x| {
+                with_native(b, |y| match (x, y) {
+                    (Some(Native::Range(a1, b1, s1)), Some(Native::Range(a2, b2, s2))) => {
+                        (a1, b1, s1) == (a2, b2, s2)
+                    }
+                    _ => false,
+                })
+            }),
+            _ => false,
+        })
+    }
+
+    fn seq_eq(&self, x: &[Ref], y: &[Ref]) -> PyResult<bool> {
+        if x.len() != y.len() {
+            return Ok(false);
+        }
+        for (a, b) in x.iter().zip(y) {
+            if !self.eq(a, b)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Ordering for `<` etc. and `sorted`.
+    pub fn cmp_order(&self, a: &Ref, b: &Ref, op: CmpOp) -> PyResult<Ordering> {
+        if let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) {
+            return Ok(x.cmp(&y));
+        }
+        if let (Some(x), Some(y)) = (self.num(a), self.num(b)) {
+            return Ok(match (x, y) {
+                (Num::I(x), Num::I(y)) => x.big().cmp(&y.big()),
+                (Num::F(x), Num::F(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+                (Num::I(i), Num::F(f)) => big_to_f64(&i).partial_cmp(&f).unwrap_or(Ordering::Equal),
+                (Num::F(f), Num::I(i)) => f.partial_cmp(&big_to_f64(&i)).unwrap_or(Ordering::Equal),
+            });
+        }
+        match (a.kind(), b.kind()) {
+            (Kind::Str, Kind::Str) => return Ok(a.as_str().cmp(&b.as_str())),
+            (Kind::Tuple, Kind::Tuple) => {
+                return self.seq_cmp(a.as_tuple().expect("t"), b.as_tuple().expect("t"), op)
+            }
+            (Kind::List, Kind::List) => {
+                let (x, y) = (
+                    a.as_list().expect("l").snapshot(),
+                    b.as_list().expect("l").snapshot(),
+                );
+                return self.seq_cmp(&x, &y, op);
+            }
+            (Kind::Instance, _) => {
+                if let Some(m) = self.lookup_class_attr(a, "__lt__") {
+                    let r = self.call(&m, vec![a.clone(), b.clone()], Vec::new())?;
+                    if self.truthy(&r)? {
+                        return Ok(Ordering::Less);
+                    }
+                    return Ok(if self.eq(a, b)? {
+                        Ordering::Equal
+                    } else {
+                        Ordering::Greater
+                    });
+                }
+            }
+            _ => {}
+        }
+        Err(self.type_error(format!(
+            "'{}' not supported between instances of '{}' and '{}'",
+            op.symbol(),
+            self.type_name(a),
+            self.type_name(b)
+        )))
+    }
+
+    fn seq_cmp(&self, x: &[Ref], y: &[Ref], op: CmpOp) -> PyResult<Ordering> {
+        for (a, b) in x.iter().zip(y) {
+            if !self.eq(a, b)? {
+                return self.cmp_order(a, b, op);
+            }
+        }
+        Ok(x.len().cmp(&y.len()))
+    }
+
+    /// `item in container`.
+    pub fn contains(&self, container: &Ref, item: &Ref) -> PyResult<bool> {
+        match container.kind() {
+            Kind::Str => {
+                let Some(s) = item.as_str() else {
+                    return Err(self.type_error("'in <string>' requires string as left operand"));
+                };
+                Ok(container.as_str().unwrap_or("").contains(s))
+            }
+            Kind::Dict => Ok(container.as_dict().expect("d").contains(&self.key(item)?)),
+            Kind::List | Kind::Tuple => {
+                for x in self.iterate(container)? {
+                    if self.eq(&x, item)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Kind::Function => {
+                let r = with_native(container, |n| match n {
+                    Some(Native::Range(a, b, s)) => Some((*a, *b, *s)),
+                    _ => None,
+                });
+                if let (Some((a, b, s)), Some(v)) = (r, small_int(item)) {
+                    let inr = if s > 0 {
+                        v >= a && v < b
+                    } else {
+                        v <= a && v > b
+                    };
+                    return Ok(inr && (v - a) % s == 0);
+                }
+                for x in self.iterate(container)? {
+                    if self.eq(&x, item)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Kind::Instance if self.lookup_class_attr(container, "__contains__").is_some() => {
+                let r = self.call_method(container, "__contains__", vec![item.clone()])?;
+                self.truthy(&r)
+            }
+            _ => Err(self.type_error(format!(
+                "argument of type '{}' is not iterable",
+                self.type_name(container)
+            ))),
+        }
+    }
+
+    fn index_of(&self, k: &Ref, len: usize, what: &str) -> PyResult<usize> {
+        let Some(i) = small_int(k) else {
+            return Err(self.type_error(format!(
+                "{what} indices must be integers or slices, not {}",
+                self.type_name(k)
+            )));
+        };
+        let j = if i < 0 { i + len as i64 } else { i };
+        if j < 0 || j >= len as i64 {
+            return Err(self.index_error(format!("{what} index out of range")));
+        }
+        Ok(j as usize)
+    }
+
+    /// Slice indices `(start, stop, step)` resolved against `len`.
+    fn slice_indices(&self, sl: &Ref, len: usize) -> PyResult<Option<Vec<usize>>> {
+        let Some(f) = sl.as_function() else {
+            return Ok(None);
+        };
+        if !with_native(sl, |n| matches!(n, Some(Native::Slice))) {
+            return Ok(None);
+        }
+        let c = f.cells();
+        let get = |r: &Ref| -> PyResult<Option<i64>> {
+            if r.is_none() {
+                Ok(None)
+            } else {
+                small_int(r)
+                    .map(Some)
+                    .ok_or_else(|| self.type_error("slice indices must be integers or None"))
+            }
+        };
+        let (lo, hi, st) = (get(&c[0])?, get(&c[1])?, get(&c[2])?);
+        let step = st.unwrap_or(1);
+        if step == 0 {
+            return Err(self.value_error("slice step cannot be zero"));
+        }
+        let n = len as i64;
+        let clamp = |v: Option<i64>, dflt: i64, lo_b: i64, hi_b: i64| match v {
+            None => dflt,
+            Some(v) => {
+                let v = if v < 0 { v + n } else { v };
+                v.clamp(lo_b, hi_b)
+            }
+        };
+        let mut out = Vec::new();
+        if step > 0 {
+            let (a, b) = (clamp(lo, 0, 0, n), clamp(hi, n, 0, n));
+            let mut i = a;
+            while i < b {
+                out.push(i as usize);
+                i += step;
+            }
+        } else {
+            let (a, b) = (clamp(lo, n - 1, -1, n - 1), clamp(hi, -1, -1, n - 1));
+            let mut i = a;
+            while i > b {
+                out.push(i as usize);
+                i += step;
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// `c[k]`.
+    pub fn getitem(&self, c: &Ref, k: &Ref) -> PyResult<Ref> {
+        match c.kind() {
+            Kind::List => {
+                let l = c.as_list().expect("list");
+                if let Some(i) = small_int(k) {
+                    let n = l.len() as i64;
+                    let j = if i < 0 { i + n } else { i };
+                    return l
+                        .get(usize::try_from(j).unwrap_or(usize::MAX))
+                        .ok_or_else(|| self.index_error("list index out of range"));
+                }
+                let items = l.snapshot();
+                match self.slice_indices(k, items.len())? {
+                    Some(ix) => Ok(self
+                        .rt
+                        .new_list(ix.into_iter().map(|i| items[i].clone()).collect())),
+                    None => Err(self.type_error(format!(
+                        "list indices must be integers or slices, not {}",
+                        self.type_name(k)
+                    ))),
+                }
+            }
+            Kind::Tuple => {
+                let t = c.as_tuple().expect("tuple");
+                match self.slice_indices(k, t.len())? {
+                    Some(ix) => Ok(self
+                        .rt
+                        .new_tuple(ix.into_iter().map(|i| t[i].clone()).collect())),
+                    None => Ok(t[self.index_of(k, t.len(), "tuple")?].clone()),
+                }
+            }
+            Kind::Str => {
+                let s = c.as_str().expect("str");
+                let chars: Vec<char> = s.chars().collect();
+                match self.slice_indices(k, chars.len())? {
+                    Some(ix) => Ok(self.str(&ix.into_iter().map(|i| chars[i]).collect::<String>())),
+                    None => {
+                        let i = self.index_of(k, chars.len(), "string")?;
+                        Ok(self.str(chars[i].encode_utf8(&mut [0; 4])))
+                    }
+                }
+            }
+            Kind::Dict => {
+                let key = self.key(k)?;
+                c.as_dict()
+                    .expect("dict")
+                    .get(&key)
+                    .ok_or_else(|| self.key_error(k))
+            }
+            Kind::Function => {
+                let r = with_native(c, |n| match n {
+                    Some(Native::Range(a, b, s)) => Some((*a, *b, *s)),
+                    _ => None,
+                });
+                if let Some((a, b, s)) = r {
+                    let n = range_len(a, b, s) as usize;
+                    let i = self.index_of(k, n, "range object")?;
+                    return Ok(self.int(a + s * i as i64));
+                }
+                Err(self.not_subscriptable(c))
+            }
+            Kind::Instance if self.lookup_class_attr(c, "__getitem__").is_some() => {
+                self.call_method(c, "__getitem__", vec![k.clone()])
+            }
+            _ => Err(self.not_subscriptable(c)),
+        }
+    }
+
+    fn not_subscriptable(&self, c: &Ref) -> super::PyErr {
+        self.type_error(format!(
+            "'{}' object is not subscriptable",
+            self.type_name(c)
+        ))
+    }
+
+    /// `c[k] = v`.
+    pub fn setitem(&self, c: &Ref, k: &Ref, v: Ref) -> PyResult<()> {
+        match c.kind() {
+            Kind::List => {
+                let l = c.as_list().expect("list");
+                if let Some(ix) = self.slice_indices(k, l.len())? {
+                    let new = self.iterate(&v)?;
+                    let contiguous = ix.windows(2).all(|w| w[1] == w[0] + 1);
+                    if !contiguous || ix.is_empty() && !new.is_empty() {
+                        if ix.len() != new.len() {
+                            return Err(self.value_error("slice assignment size mismatch"));
+                        }
+                        for (i, x) in ix.into_iter().zip(new) {
+                            l.set(i, x);
+                        }
+                        return Ok(());
+                    }
+                    let start = ix.first().copied().unwrap_or(0);
+                    let end = start + ix.len();
+                    let old: Vec<Ref> = l.with_items_mut(|xs| xs.splice(start..end, new).collect());
+                    drop(old);
+                    return Ok(());
+                }
+                let i = self.index_of(k, l.len(), "list")?;
+                if !l.set(i, v) {
+                    return Err(self.index_error("list assignment index out of range"));
+                }
+                Ok(())
+            }
+            Kind::Dict => {
+                let key = self.key(k)?;
+                let old = c.as_dict().expect("dict").insert(key, v);
+                drop(old);
+                Ok(())
+            }
+            Kind::Instance if self.lookup_class_attr(c, "__setitem__").is_some() => {
+                self.call_method(c, "__setitem__", vec![k.clone(), v])?;
+                Ok(())
+            }
+            _ => Err(self.type_error(format!(
+                "'{}' object does not support item assignment",
+                self.type_name(c)
+            ))),
+        }
+    }
+
+    /// `del c[k]`.
+    pub fn delitem(&self, c: &Ref, k: &Ref) -> PyResult<()> {
+        match c.kind() {
+            Kind::List => {
+                let l = c.as_list().expect("list");
+                if let Some(ix) = self.slice_indices(k, l.len())? {
+                    let mut ix = ix;
+                    ix.sort_unstable();
+                    let old: Vec<Ref> =
+                        l.with_items_mut(|xs| ix.iter().rev().map(|&i| xs.remove(i)).collect());
+                    drop(old);
+                    return Ok(());
+                }
+                let i = self.index_of(k, l.len(), "list")?;
+                drop(l.remove(i));
+                Ok(())
+            }
+            Kind::Dict => {
+                let key = self.key(k)?;
+                match c.as_dict().expect("dict").remove(&key) {
+                    Some(v) => {
+                        drop(v);
+                        Ok(())
+                    }
+                    None => Err(self.key_error(k)),
+                }
+            }
+            _ => Err(self.type_error(format!(
+                "'{}' object does not support item deletion",
+                self.type_name(c)
+            ))),
+        }
+    }
+}
+
+/// Convert an int to f64.
+pub fn big_to_f64(i: &IntVal) -> f64 {
+    match i {
+        IntVal::S(v) => *v as f64,
+        IntVal::B(b) => b.to_f64().unwrap_or(f64::INFINITY),
+    }
+}
+
+fn dunder(op: BinOp) -> &'static str {
+    match op {
+        BinOp::Add => "__add__",
+        BinOp::Sub => "__sub__",
+        BinOp::Mul => "__mul__",
+        BinOp::MatMul => "__matmul__",
+        BinOp::TrueDiv => "__truediv__",
+        BinOp::FloorDiv => "__floordiv__",
+        BinOp::Mod => "__mod__",
+        BinOp::Pow => "__pow__",
+        BinOp::LShift => "__lshift__",
+        BinOp::RShift => "__rshift__",
+        BinOp::BitAnd => "__and__",
+        BinOp::BitOr => "__or__",
+        BinOp::BitXor => "__xor__",
+    }
+}
