@@ -194,12 +194,16 @@ pub(crate) fn weak_upgrade(wr: &WeakRef) -> Option<Ref> {
 // dealloc::on_zero skips collector-held objects (rule 6); destroy only drops the emptied
 // value (rule 7); trace/refcount read without locks or allocation (rule 8).
 unsafe impl VmBinding for AdapterBinding {
+    // `clear` and `destroy` only drop references; a count that reaches zero on a GC worker is
+    // deferred to an attached thread (`dealloc::on_zero`), so they are safe on workers.
+    const CLEAR_ON_WORKERS: bool = true;
+
     fn refcount(&self, obj: ObjRef) -> usize {
         object(obj).rc.total().max(0) as usize
     }
 
     fn trace<T: Tracer>(&self, obj: ObjRef, tracer: &mut T) {
-        types::trace(object(obj), &mut |c| tracer.edge(c));
+        types::trace(object(obj), |c| tracer.edge(c));
     }
 
     fn reference_slots(&self, obj: ObjRef) -> usize {

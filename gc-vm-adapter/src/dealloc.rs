@@ -1,6 +1,8 @@
 //! Deallocation by reference count, and processing of biased-RC merge queues.
 //!
-//! * [`on_zero`]: a decref observed "dead" (see [`crate::header`]). Unless the object is
+//! * [`on_zero`]: a decref observed "dead" (see [`crate::header`]). On a thread that is not an
+//!   attached mutator (a GC worker clearing garbage in parallel), the object goes on the
+//!   deferred list instead, so no VM code runs there. Otherwise, unless the object is
 //!   collector-held (contract rule 6: the collector frees it), run its finalizer once (PEP 442,
 //!   with a temporary strong reference; it may resurrect), clear weak references to it and run
 //!   their callbacks, drop its value (decref'ing its children) and free its memory: through
@@ -35,6 +37,17 @@ pub(crate) fn on_zero(obj: ObjRef) {
         return;
     }
     let o = object(obj);
+    if with_context(|ctx| ctx.is_none()) {
+        // A GC worker clearing garbage in parallel (`CLEAR_ON_WORKERS`) dropped the last
+        // reference to a live object: no VM code (finalizers, weakref callbacks) may run on a
+        // thread that is not a mutator. Keep it alive on the deferred list; the next poll of an
+        // attached thread drops it there.
+        o.rc.resurrect();
+        // SAFETY: the count of 1 just added belongs to the deferred list.
+        let r = unsafe { Ref::from_obj_ref(obj) };
+        o.binding().defer_decref(r);
+        return;
+    }
     if let Some(fin) = types::finalizer(o) {
         if !o.set_bit(BIT_FINALIZED) {
             o.rc.resurrect();

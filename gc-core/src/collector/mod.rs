@@ -132,12 +132,18 @@ fn run_callbacks<B: VmBinding>(sh: &Shared<B>, filter: &EdgeFilter<'_>) -> u64 {
 /// Run one collection on mutator `m`'s thread. Returns objects collected.
 pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> usize {
     let sh = m.runtime().shared();
-    // One collection at a time. An automatic trigger that finds one running is satisfied by
-    // it; a manual collect waits (detached, so the running one can stop the world) and then
-    // runs its own.
+    // One collection at a time. A manual collect that finds one running waits for it
+    // (detached, so the running one can stop the world) and then runs its own. An automatic
+    // trigger is satisfied by the running one, but still waits for it to end: the thread has
+    // allocated a whole threshold's worth since that collection started, and waiting is the
+    // back-pressure that keeps mutators from outrunning the collector (heap growth stays
+    // bounded when mutators outnumber cores).
     let _lock = match sh.collect_lock.try_lock() {
         Some(g) => g,
-        None if reason != TriggerReason::Manual => return 0,
+        None if reason != TriggerReason::Manual => {
+            m.detached(|| drop(sh.collect_lock.lock()));
+            return 0;
+        }
         None => m.detached(|| sh.collect_lock.lock()),
     };
     // Small heaps are collected on this thread alone: waking the pool costs more than the

@@ -176,7 +176,9 @@ impl Object {
 
 /// Report every strong reference `o` holds. World stopped (or `o` unreachable): container
 /// contents are read through the locks' `data_ptr()` without locking.
-pub(crate) fn trace(o: &Object, edge: &mut dyn FnMut(ObjRef)) {
+#[inline]
+pub(crate) fn trace<F: FnMut(ObjRef)>(o: &Object, mut edge: F) {
+    let edge = &mut edge;
     // SAFETY (all data_ptr reads below): the world is stopped, and no mutator holds a container
     // lock across a safepoint (the VM never polls while holding one, and lock holders never
     // block on the world), so no write can be in progress; the collector only reads.
