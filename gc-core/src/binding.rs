@@ -167,6 +167,12 @@ pub unsafe trait VmBinding: Send + Sync + 'static {
         0
     }
 
+    /// The collection has finished (world running, collecting thread, after the stop
+    /// callbacks' data is final but before they run): a place for VM work the collection
+    /// made due, such as dropping references that GC workers deferred while clearing garbage.
+    /// May run any VM code.
+    fn after_collection(&self) {}
+
     /// Break every strong reference `obj` holds (rule 5); the analogue of `tp_clear`.
     /// World running, collecting thread. Decrefs made here follow the VM's normal rules,
     /// except that an object reaching zero while collector-held is left alone (rule 6).

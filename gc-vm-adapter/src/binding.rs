@@ -198,6 +198,21 @@ unsafe impl VmBinding for AdapterBinding {
     // deferred to an attached thread (`dealloc::on_zero`), so they are safe on workers.
     const CLEAR_ON_WORKERS: bool = true;
 
+    fn after_collection(&self) {
+        // GC workers clearing garbage decref'd objects of other owners: those decrefs were
+        // queued to their owners; merge the collecting thread's own queue now (other threads
+        // merge theirs at their next poll). Then drop what a GC worker took to zero (see
+        // `dealloc::on_zero`).
+        crate::thread::with_context(|ctx| {
+            if let Some(c) = ctx {
+                if std::ptr::eq(c.rt.binding(), self) {
+                    c.merge_pending();
+                }
+            }
+        });
+        crate::dealloc::drain_deferred(self);
+    }
+
     fn refcount(&self, obj: ObjRef) -> usize {
         object(obj).rc.total().max(0) as usize
     }

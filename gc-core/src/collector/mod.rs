@@ -280,6 +280,7 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
     });
     // Cheap estimate (no heap walk): what was in use minus what this collection freed.
     let heap_after = heap_before.saturating_sub(freed_bytes);
+    sh.binding.after_collection();
     let end_ns = sh.now_ns();
 
     let live = visited.saturating_sub(collected);
