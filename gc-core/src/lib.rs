@@ -21,6 +21,7 @@ pub mod binding;
 mod collector;
 pub mod config;
 pub mod error;
+pub mod gctrace;
 pub mod heap;
 pub mod mutator;
 pub mod object;

@@ -210,32 +210,3 @@ impl CollectionRecord {
             .sum()
     }
 }
-
-/// One line per collection in the spirit of Go's `GODEBUG=gctrace=1`, printed on stderr when
-/// `GC_TRACE=1` is set:
-///
-/// `gc 12 @3.456s 1.234ms (stw 0.812ms: merge 0.010 mark_alive 0.200 ...; running 0.422ms) heap 12.3MB->4.5MB collected 40000 workers 2 reason alloc`
-pub fn format_gctrace_line(r: &CollectionRecord) -> String {
-    use std::fmt::Write;
-    let ms = |ns: u64| ns as f64 / 1e6;
-    let mut phases = String::new();
-    for p in &r.phases {
-        if p.phase.world_stopped() && p.phase != Phase::StopTheWorld {
-            let _ = write!(phases, " {} {:.3}", p.phase.as_str(), ms(p.duration_ns));
-        }
-    }
-    format!(
-        "gc {} @{:.3}s {:.3}ms (stw {:.3}ms:{}; running {:.3}ms) heap {:.1}MB->{:.1}MB collected {} workers {} reason {}",
-        r.seq,
-        r.start_ns as f64 / 1e9,
-        ms(r.duration_ns()),
-        ms(r.stopped_ns),
-        phases,
-        ms(r.running_ns),
-        r.heap_bytes_before as f64 / 1e6,
-        r.heap_bytes_after as f64 / 1e6,
-        r.collected,
-        r.workers,
-        r.reason.as_str()
-    )
-}

@@ -324,7 +324,7 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
         st.total_stopped_ns += record.stopped_ns;
     }
     if sh.config.trace_log {
-        eprintln!("{}", crate::record::format_gctrace_line(&record));
+        eprintln!("{}", crate::gctrace::format_gctrace_line(&record));
     }
     sh.publish(record);
     if !violations.is_empty() {

@@ -4,12 +4,12 @@
 //! gc 12 @3.456s 1.23ms pause (stw 0.80ms: merge 0.01 mark_alive 0.20 ...; running 0.43ms: free 0.43) ttsp 0.02ms heap 12.3MB->4.5MB collected 40000 workers 2 reason alloc
 //! ```
 //!
-//! Depends on nothing but `gc-core`'s record types and `std`, so it can move into the core crate
-//! (which prints it when `GC_TRACE=1`).
+//! gc-core prints it on stderr after every collection when `GC_TRACE=1` is set
+//! ([`GcConfig::trace_log`](crate::GcConfig)); gc-stress uses the same function.
 
 use std::fmt::Write as _;
 
-use gc_core::record::CollectionRecord;
+use crate::record::CollectionRecord;
 
 /// Decimal byte count with a unit: `512B`, `12.3KB`, `4.5MB`, `1.2GB`.
 pub fn format_bytes(bytes: u64) -> String {
