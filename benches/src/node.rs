@@ -96,6 +96,10 @@ impl BenchVm {
 // trace reports exactly the stored edges; clear drops every edge; destroy touches only the
 // node's own payload; neither refcount nor trace locks, allocates or polls.
 unsafe impl VmBinding for BenchVm {
+    // `clear` only decrefs (atomically) and frees through the thread-safe remote path; no VM
+    // code runs: safe on GC workers, so the free phase uses them.
+    const CLEAR_ON_WORKERS: bool = true;
+
     #[inline]
     fn refcount(&self, obj: ObjRef) -> usize {
         node(obj).rc.load(Ordering::Relaxed)

@@ -194,9 +194,13 @@ pub(crate) fn weak_upgrade(wr: &WeakRef) -> Option<Ref> {
 // dealloc::on_zero skips collector-held objects (rule 6); destroy only drops the emptied
 // value (rule 7); trace/refcount read without locks or allocation (rule 8).
 unsafe impl VmBinding for AdapterBinding {
-    // `clear` and `destroy` only drop references; a count that reaches zero on a GC worker is
-    // deferred to an attached thread (`dealloc::on_zero`), so they are safe on workers.
-    const CLEAR_ON_WORKERS: bool = true;
+    // `clear` and `destroy` would be safe on GC workers (a count that reaches zero there is
+    // deferred to an attached thread, `dealloc::on_zero`), but measured slower: a worker's
+    // decrefs all take the non-owner path (an atomic RMW on the shared count, and a queue
+    // entry for the owner), where the collecting thread, usually the owner, just writes its
+    // local count. 1M rings: 75.2 ms with 1 worker, 75.4 ms with 2 on the collecting thread,
+    // 72.0–206.9 ms with 2 on workers (docs/benchmarks.md).
+    const CLEAR_ON_WORKERS: bool = false;
 
     fn after_collection(&self) {
         // GC workers clearing garbage decref'd objects of other owners: those decrefs were
