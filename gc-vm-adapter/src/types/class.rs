@@ -12,11 +12,47 @@ use crate::handle::{Borrowed, Ref};
 /// A finalizer: called with a temporary strong reference to the dying object.
 pub type Finalizer = Arc<dyn Fn(&Ref) + Send + Sync>;
 
+/// The attribute table of a class or an instance: an ordered map behind a lock. Values are
+/// dropped after unlocking (a drop may run VM code that touches this table again).
+#[derive(Default)]
+pub(crate) struct AttrTable(RwLock<AttrMap>);
+
+impl std::ops::Deref for AttrTable {
+    type Target = RwLock<AttrMap>;
+    fn deref(&self) -> &RwLock<AttrMap> {
+        &self.0
+    }
+}
+
+impl AttrTable {
+    fn get(&self, name: &str) -> Option<Ref> {
+        self.0.read().get(name).cloned()
+    }
+
+    fn set(&self, name: &str, v: Ref) {
+        let old = self.0.write().set(name, v);
+        drop(old);
+    }
+
+    fn remove(&self, name: &str) -> Option<Ref> {
+        self.0.write().remove(name)
+    }
+
+    fn names(&self) -> Vec<Arc<str>> {
+        self.0
+            .read()
+            .entries
+            .iter()
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+}
+
 /// A class: name, optional base, attribute dict, optional finalizer for its instances.
 pub struct Class {
     pub(crate) name: Box<str>,
     pub(crate) base: RefSlot,
-    pub(crate) attrs: RwLock<AttrMap>,
+    pub(crate) attrs: AttrTable,
     pub(crate) finalizer: RwLock<Option<Finalizer>>,
 }
 
@@ -25,7 +61,7 @@ impl Class {
         Class {
             name: name.into(),
             base: RefSlot::new(base),
-            attrs: RwLock::new(AttrMap::default()),
+            attrs: AttrTable::default(),
             finalizer: RwLock::new(None),
         }
     }
@@ -42,28 +78,22 @@ impl Class {
 
     /// Attribute of the class itself (not its bases).
     pub fn get_attr(&self, name: &str) -> Option<Ref> {
-        self.attrs.read().get(name).cloned()
+        self.attrs.get(name)
     }
 
     /// Set an attribute; the old value is dropped after unlocking.
     pub fn set_attr(&self, name: &str, v: Ref) {
-        let old = self.attrs.write().set(name, v);
-        drop(old);
+        self.attrs.set(name, v)
     }
 
     /// Remove an attribute.
     pub fn del_attr(&self, name: &str) -> Option<Ref> {
-        self.attrs.write().remove(name)
+        self.attrs.remove(name)
     }
 
     /// Attribute names, in definition order.
     pub fn attr_names(&self) -> Vec<Arc<str>> {
-        self.attrs
-            .read()
-            .entries
-            .iter()
-            .map(|(k, _)| k.clone())
-            .collect()
+        self.attrs.names()
     }
 
     /// Install the finalizer run for instances of this class (and subclasses without one).
@@ -83,7 +113,7 @@ impl Class {
 /// An instance: class reference, attribute dict, optional own finalizer.
 pub struct Instance {
     pub(crate) class: RefSlot,
-    pub(crate) attrs: RwLock<AttrMap>,
+    pub(crate) attrs: AttrTable,
     pub(crate) finalizer: RwLock<Option<Finalizer>>,
 }
 
@@ -91,7 +121,7 @@ impl Instance {
     pub(crate) fn new(class: Ref) -> Instance {
         Instance {
             class: RefSlot::new(Some(class)),
-            attrs: RwLock::new(AttrMap::default()),
+            attrs: AttrTable::default(),
             finalizer: RwLock::new(None),
         }
     }
@@ -103,28 +133,22 @@ impl Instance {
 
     /// An attribute of the instance itself.
     pub fn get_attr(&self, name: &str) -> Option<Ref> {
-        self.attrs.read().get(name).cloned()
+        self.attrs.get(name)
     }
 
     /// Set an attribute; the old value is dropped after unlocking.
     pub fn set_attr(&self, name: &str, v: Ref) {
-        let old = self.attrs.write().set(name, v);
-        drop(old);
+        self.attrs.set(name, v)
     }
 
     /// Remove an attribute.
     pub fn del_attr(&self, name: &str) -> Option<Ref> {
-        self.attrs.write().remove(name)
+        self.attrs.remove(name)
     }
 
     /// Attribute names.
     pub fn attr_names(&self) -> Vec<Arc<str>> {
-        self.attrs
-            .read()
-            .entries
-            .iter()
-            .map(|(k, _)| k.clone())
-            .collect()
+        self.attrs.names()
     }
 
     /// Install a finalizer for this instance (overrides the class's).
