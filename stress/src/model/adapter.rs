@@ -248,6 +248,18 @@ impl Model for World {
 }
 
 impl Worker {
+    /// Make `u`'s head a global root (the root holds the counted reference) and describe it.
+    fn root_unit(&self, u: Unit) -> Kept {
+        let root = self.world.rt.add_root(&u.head);
+        Kept {
+            root,
+            head: u.head.obj_ref(),
+            tag: u.tag,
+            unit: u.unit,
+            nodes: u.nodes,
+        }
+    }
+
     fn new_unit(&mut self) -> (i64, Ref) {
         self.next_unit += 1;
         self.allocated += 1;
@@ -356,15 +368,7 @@ impl ModelWorker for Worker {
     }
 
     fn keep(&mut self, u: Unit) {
-        let root = self.world.rt.add_root(&u.head);
-        let k = Kept {
-            root,
-            head: u.head.obj_ref(),
-            tag: u.tag,
-            unit: u.unit,
-            nodes: u.nodes,
-        };
-        drop(u.head);
+        let k = self.root_unit(u);
         self.kept.lock().push(k);
     }
 
@@ -375,15 +379,7 @@ impl ModelWorker for Worker {
     }
 
     fn replace(&mut self, i: usize, u: Unit) {
-        let root = self.world.rt.add_root(&u.head);
-        let k = Kept {
-            root,
-            head: u.head.obj_ref(),
-            tag: u.tag,
-            unit: u.unit,
-            nodes: u.nodes,
-        };
-        drop(u.head);
+        let k = self.root_unit(u);
         let old = std::mem::replace(&mut self.kept.lock()[i], k);
         match self.world.rt.remove_root(old.root) {
             Some(r) => drop(r),
