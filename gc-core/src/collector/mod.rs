@@ -16,6 +16,7 @@ mod edges;
 mod free;
 mod mark;
 mod resurrect;
+mod scrub;
 mod termination;
 mod verify;
 mod walk;
@@ -191,6 +192,8 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
     let stopped_at = sh.now_ns();
     tl.phase(Phase::Merge, || sh.binding.merge_thread_state());
     let pages = sh.space.pages();
+    // Declared after `guard`: on unwind it undoes the marks before the world restarts.
+    let mut scrub = scrub::Scrub::new(&pages, &sh.saved_garbage);
     tl.phase(Phase::MarkAlive, || {
         let mut rc = RootCollector {
             filter: &filter,
@@ -205,6 +208,7 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
     let heap_before = scan.heap_bytes;
     if sh.config.verify {
         if let Err(msg) = verify::verify_garbage(&sh.binding, &sh.space, &pages, &scan.garbage) {
+            scrub.run_now();
             drop(guard);
             panic!("{msg}");
         }
@@ -214,6 +218,8 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
             sh.binding.clear_weakrefs(g, &HeldGarbage);
         }
     });
+    scrub.disarm();
+    drop(scrub);
     drop(guard);
     tl.note_restart(stopped_at);
 

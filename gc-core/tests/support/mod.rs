@@ -56,6 +56,8 @@ pub struct TestVm {
     rt: Mutex<Option<GcRuntime<TestVm>>>,
     /// Panic inside `trace` (to test robustness); not used by default.
     pub panic_in_trace: AtomicBool,
+    /// When non-zero: panic in the trace call that brings it to zero.
+    pub trace_panic_countdown: AtomicUsize,
 }
 
 /// Access the node of `obj` (checks the canary).
@@ -78,6 +80,13 @@ unsafe impl VmBinding for TestVm {
     }
 
     fn trace<T: Tracer>(&self, obj: ObjRef, tracer: &mut T) {
+        if self.panic_in_trace.swap(false, Ordering::SeqCst) {
+            panic!("trace panicked (injected)");
+        }
+        let c = self.trace_panic_countdown.load(Ordering::SeqCst);
+        if c > 0 && self.trace_panic_countdown.fetch_sub(1, Ordering::SeqCst) == 1 {
+            panic!("trace panicked (injected, after earlier traces)");
+        }
         let n = node(obj);
         // SAFETY: the world is stopped (or the object is unreachable garbage); no mutator of
         // the test VM holds a node lock across a safepoint, so reading without the lock is
