@@ -44,6 +44,16 @@ fn main() {
             .iter()
             .map(|p| format!("{} {:.2}ms", p.phase.as_str(), p.duration_ns as f64 / 1e6))
             .collect();
+        if std::env::var("RINGS_WORKERS_DETAIL").is_ok() {
+            for ws in &rec.worker_stats {
+                let spans: Vec<String> = ws
+                    .spans
+                    .iter()
+                    .map(|s| format!("{} @{:.2} {:.2}ms", s.phase.as_str(), s.start_ns as f64 / 1e6, s.duration_ns as f64 / 1e6))
+                    .collect();
+                println!("  worker {}: {}", ws.worker, spans.join(", "));
+            }
+        }
         println!(
             "rings {objects} workers {w}: median {:.2} ms = {:.1} ns/object (stopped {:.2} ms); {}",
             med.as_secs_f64() * 1e3,

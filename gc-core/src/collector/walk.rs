@@ -9,10 +9,11 @@
 //! pass). So the refs pass only *subtracts*: each candidate takes 1 from each candidate child's
 //! `gc_refs`, in whatever order workers reach them, and the seeding walk of mark-reachable adds
 //! the refcount when it looks at the object (`refcount + gc_refs` = external references). That
-//! fuses CPython's update-refs and subtract-refs into one pass and leaves one atomic
-//! read-modify-write per internal edge and none per object. With one worker the subtractions
-//! are plain load/store pairs; with several they are atomic, because two parents on different
-//! workers may share a child.
+//! fuses CPython's update-refs and subtract-refs into one pass. With one worker the
+//! subtractions are plain load/store pairs. With several, a worker updates in place only
+//! children on the pages of the chunk it is walking (chunks are disjoint, so no one else
+//! writes them meanwhile) and spills the rest, which are subtracted atomically after the walk;
+//! as objects mostly point near themselves, most subtractions stay plain.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -52,22 +53,29 @@ pub(crate) struct WalkCtx<'a, B: VmBinding> {
     pub epoch: Instant,
 }
 
-struct SubtractTracer<'a, 'f, const ATOMIC: bool> {
+/// Subtracts one from each candidate child's `gc_refs`. With several workers (`SHARED`), only
+/// children on the pages of the chunk this worker is walking are updated in place (no other
+/// worker writes them during the walk: chunks are disjoint); the others are spilled and
+/// subtracted atomically after the walk. Objects mostly point near themselves (allocation
+/// order), so most subtractions stay plain loads and stores.
+struct SubtractTracer<'a, 'f, const SHARED: bool> {
     filter: &'a EdgeFilter<'f>,
     parent: usize,
+    chunk: &'a [PageRef],
+    spill: &'a mut Vec<ObjRef>,
 }
 
-impl<const ATOMIC: bool> Tracer for SubtractTracer<'_, '_, ATOMIC> {
+impl<const SHARED: bool> Tracer for SubtractTracer<'_, '_, SHARED> {
     #[inline]
     fn edge(&mut self, child: ObjRef) {
         if let Some(f) = self.filter.flags(self.parent, child) {
             if CANDIDATE_RULE.accepts(f) {
-                let h = child.header();
-                if ATOMIC {
-                    h.dec_gc_refs();
-                } else {
-                    h.set_gc_refs(h.gc_refs() - 1);
+                if SHARED && !self.chunk.contains(&PageRef::of(child)) {
+                    self.spill.push(child);
+                    return;
                 }
+                let h = child.header();
+                h.set_gc_refs(h.gc_refs() - 1);
             }
         }
     }
@@ -83,13 +91,16 @@ impl<B: VmBinding> WalkCtx<'_, B> {
         }
     }
 
-    fn refs_pass_impl<const ATOMIC: bool>(&self, pages: &[PageRef]) -> (u64, u64) {
+    fn refs_pass_impl<const SHARED: bool>(&self, pages: &[PageRef]) -> (u64, u64) {
         let chunks = PageChunks::new(pages);
         let visited = AtomicU64::new(0);
         let candidates = AtomicU64::new(0);
+        let spills: Vec<Mutex<Vec<ObjRef>>> =
+            (0..self.workers).map(|_| Mutex::new(Vec::new())).collect();
         run_on_workers(self.pool, self.workers, |w| {
             let start = Instant::now();
             let (mut vis, mut cand) = (0u64, 0u64);
+            let mut spill = Vec::new();
             while let Some(chunk) = chunks.next() {
                 for page in chunk {
                     // SAFETY: the world is stopped and this worker alone handles this page.
@@ -104,9 +115,11 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                             return;
                         }
                         cand += 1;
-                        let mut t = SubtractTracer::<ATOMIC> {
+                        let mut t = SubtractTracer::<SHARED> {
                             filter: self.filter,
                             parent: obj.addr(),
+                            chunk,
+                            spill: &mut spill,
                         };
                         self.binding.trace(obj, &mut t);
                     });
@@ -114,9 +127,20 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             }
             visited.fetch_add(vis, Ordering::Relaxed);
             candidates.fetch_add(cand, Ordering::Relaxed);
+            *spills[w].lock() = spill;
             self.log
                 .add(w, Phase::UpdateRefs, start, self.epoch, cand, 0);
         });
+        if SHARED {
+            // After the walk (run_on_workers returned: a barrier), the spilled subtractions
+            // may target any object from any worker: atomic.
+            run_on_workers(self.pool, self.workers, |w| {
+                let spill = std::mem::take(&mut *spills[w].lock());
+                for child in spill {
+                    child.header().dec_gc_refs();
+                }
+            });
+        }
         (visited.into_inner(), candidates.into_inner())
     }
 
