@@ -49,7 +49,14 @@ fn main() {
                 let spans: Vec<String> = ws
                     .spans
                     .iter()
-                    .map(|s| format!("{} @{:.2} {:.2}ms", s.phase.as_str(), s.start_ns as f64 / 1e6, s.duration_ns as f64 / 1e6))
+                    .map(|s| {
+                        format!(
+                            "{} @{:.2} {:.2}ms",
+                            s.phase.as_str(),
+                            s.start_ns as f64 / 1e6,
+                            s.duration_ns as f64 / 1e6
+                        )
+                    })
                     .collect();
                 println!("  worker {}: {}", ws.worker, spans.join(", "));
             }

@@ -236,14 +236,14 @@ impl<B: VmBinding> Clone for GcRuntime<B> {
 }
 
 impl<B: VmBinding> GcRuntime<B> {
-    /// Create a runtime for `binding` with `config`. Starts `config.workers` GC worker threads
-    /// (none when it is 1: the collecting thread does the work itself).
+    /// Create a runtime for `binding` with `config`. Starts `config.workers - 1` GC worker
+    /// threads: the collecting thread is worker 0 (none when `workers` is 1).
     pub fn new(binding: B, config: GcConfig) -> Self {
         let workers = config.workers.max(1);
         let pool = (workers > 1).then(|| {
             rayon::ThreadPoolBuilder::new()
-                .num_threads(workers)
-                .thread_name(|i| format!("gc-worker-{i}"))
+                .num_threads(workers - 1)
+                .thread_name(|i| format!("gc-worker-{}", i + 1))
                 .build()
                 .expect("failed to start GC worker threads")
         });

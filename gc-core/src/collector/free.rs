@@ -20,6 +20,7 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 
 use crate::binding::VmBinding;
+use crate::collector::gang::Gang;
 use crate::collector::workers::for_slices;
 use crate::error::ContractViolation;
 use crate::heap::{HeapSpace, PageRef};
@@ -39,7 +40,7 @@ pub(crate) fn free_garbage<B: VmBinding>(
     garbage: Vec<ObjRef>,
     deferred: bool,
     violations: &Mutex<Vec<ContractViolation>>,
-    pool: Option<&rayon::ThreadPool>,
+    pool: Option<&Gang>,
     workers: usize,
 ) -> Freed {
     if B::CLEAR_ON_WORKERS && workers > 1 && !deferred {

@@ -14,6 +14,7 @@
 
 mod edges;
 mod free;
+mod gang;
 mod mark;
 mod resurrect;
 mod scrub;
@@ -168,10 +169,16 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
     #[cfg(not(feature = "fault-injection"))]
     let _ = &mut filter;
     let log = WorkerLog::new(workers);
+    // Hold the pool's threads for the whole collection (see gang.rs).
+    let gang = match &sh.pool {
+        Some(pool) if workers > 1 => Some(gang::Gang::start(pool, workers)),
+        _ => None,
+    };
+    let workers = gang.as_ref().map_or(1, |g| g.workers());
     let ctx = WalkCtx {
         binding: &sh.binding,
         filter: &filter,
-        pool: sh.pool.as_ref(),
+        pool: gang.as_ref(),
         workers,
         log: &log,
         epoch: sh.epoch,
@@ -278,7 +285,7 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
                 garbage,
                 sh.config.deferred_reclamation,
                 &violations,
-                sh.pool.as_ref(),
+                gang.as_ref(),
                 workers,
             );
             (f.collected, f.released, f.bytes)

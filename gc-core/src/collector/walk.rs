@@ -22,6 +22,7 @@ use parking_lot::Mutex;
 
 use crate::binding::{Tracer, VmBinding};
 use crate::collector::edges::EdgeFilter;
+use crate::collector::gang::Gang;
 use crate::collector::mark::{MarkCounts, MarkRule, Marker};
 use crate::collector::workers::{run_on_workers, PageChunks, WorkerLog};
 use crate::error::ContractViolation;
@@ -47,7 +48,7 @@ pub(crate) fn clamp_refcount(rc: usize) -> i32 {
 pub(crate) struct WalkCtx<'a, B: VmBinding> {
     pub binding: &'a B,
     pub filter: &'a EdgeFilter<'a>,
-    pub pool: Option<&'a rayon::ThreadPool>,
+    pub pool: Option<&'a Gang>,
     pub workers: usize,
     pub log: &'a WorkerLog,
     pub epoch: Instant,
@@ -92,7 +93,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
     }
 
     fn refs_pass_impl<const SHARED: bool>(&self, pages: &[PageRef]) -> (u64, u64) {
-        let chunks = PageChunks::new(pages);
+        let chunks = PageChunks::new(pages, self.workers);
         let visited = AtomicU64::new(0);
         let candidates = AtomicU64::new(0);
         let spills: Vec<Mutex<Vec<ObjRef>>> =
@@ -101,7 +102,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             let start = Instant::now();
             let (mut vis, mut cand) = (0u64, 0u64);
             let mut spill = Vec::new();
-            while let Some(chunk) = chunks.next() {
+            while let Some(chunk) = chunks.next(w) {
                 for page in chunk {
                     // SAFETY: the world is stopped and this worker alone handles this page.
                     unsafe { page.reclaim_remote_frees() };
@@ -149,12 +150,12 @@ impl<B: VmBinding> WalkCtx<'_, B> {
     /// 1): reported, and the object is treated as externally referenced.
     pub(crate) fn mark_reachable_pass(&self, pages: &[PageRef]) {
         let marker = Marker::new(self.binding, self.filter, CANDIDATE_RULE, self.workers);
-        let chunks = PageChunks::new(pages);
+        let chunks = PageChunks::new(pages, self.workers);
         run_on_workers(self.pool, self.workers, |w| {
             let start = Instant::now();
             let mut local = marker.take_local(w);
             let mut counts = MarkCounts::default();
-            while let Some(chunk) = chunks.next() {
+            while let Some(chunk) = chunks.next(w) {
                 for page in chunk {
                     page.for_each_allocated(|obj| {
                         let f = obj.header().flags();
@@ -212,12 +213,12 @@ impl<B: VmBinding> WalkCtx<'_, B> {
     /// collection scratch state of every tracked object. Returns the garbage, the subset with
     /// a pending finalizer, and the subset that may have weakrefs.
     pub(crate) fn scan_pass(&self, pages: &[PageRef]) -> ScanResult {
-        let chunks = PageChunks::new(pages);
+        let chunks = PageChunks::new(pages, self.workers);
         let out = Mutex::new(Vec::<ScanResult>::new());
         run_on_workers(self.pool, self.workers, |w| {
             let start = Instant::now();
             let mut r = ScanResult::default();
-            while let Some(chunk) = chunks.next() {
+            while let Some(chunk) = chunks.next(w) {
                 for page in chunk {
                     let slot = page.slot_size() as u64;
                     page.for_each_allocated(|obj| {
