@@ -86,6 +86,21 @@ impl fmt::Display for ContractViolation {
 
 impl std::error::Error for ContractViolation {}
 
+/// Most violations kept per collection, and in the runtime's list (a broken binding can report
+/// millions).
+pub(crate) const MAX_VIOLATIONS: usize = 1000;
+
+/// Append `v` to a bounded violation list.
+pub(crate) fn record_violation(
+    list: &parking_lot::Mutex<Vec<ContractViolation>>,
+    v: ContractViolation,
+) {
+    let mut g = list.lock();
+    if g.len() < MAX_VIOLATIONS {
+        g.push(v);
+    }
+}
+
 /// Turn a caught panic payload into a message.
 pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {

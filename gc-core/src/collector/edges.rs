@@ -2,12 +2,9 @@
 
 use parking_lot::Mutex;
 
-use crate::error::ContractViolation;
+use crate::error::{record_violation, ContractViolation};
 use crate::heap::HeapSpace;
 use crate::object::ObjRef;
-
-/// Most violations kept per collection (a broken binding can report millions).
-const MAX_VIOLATIONS: usize = 1000;
 
 /// Reads a child's header flags, after validating the pointer when edge checking is on.
 ///
@@ -57,9 +54,6 @@ impl<'a> EdgeFilter<'a> {
     }
 
     pub(crate) fn report(&self, v: ContractViolation) {
-        let mut g = self.violations.lock();
-        if g.len() < MAX_VIOLATIONS {
-            g.push(v);
-        }
+        record_violation(self.violations, v);
     }
 }

@@ -22,7 +22,7 @@ use parking_lot::Mutex;
 use crate::binding::VmBinding;
 use crate::collector::gang::Gang;
 use crate::collector::workers::for_slices;
-use crate::error::ContractViolation;
+use crate::error::{record_violation, ContractViolation};
 use crate::heap::{HeapSpace, PageRef};
 use crate::object::{flags, ObjRef};
 
@@ -93,13 +93,13 @@ fn check_and_destroy<B: VmBinding>(
         } else {
             g.header().unset(flags::GARBAGE);
             released.fetch_add(1, Ordering::Relaxed);
-            let mut v = violations.lock();
-            if v.len() < 1000 {
-                v.push(ContractViolation::ReferencedAfterClear {
+            record_violation(
+                violations,
+                ContractViolation::ReferencedAfterClear {
                     object: g.addr(),
                     refcount: rc,
-                });
-            }
+                },
+            );
         }
     }
     dead

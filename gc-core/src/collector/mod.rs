@@ -65,7 +65,6 @@ struct Timeline<'a, B: VmBinding> {
     sh: &'a Shared<B>,
     phases: Vec<PhaseTime>,
     stops: Vec<(u64, u64)>,
-    stopped_ns: u64,
     max_ttsp_ns: u64,
     ttsp: Vec<ThreadSafepoint>,
     stuck: Vec<String>,
@@ -110,7 +109,6 @@ impl<'a, B: VmBinding> Timeline<'a, B> {
     fn note_restart(&mut self, stopped_at_ns: u64) {
         let end = self.sh.now_ns();
         self.stops.push((stopped_at_ns, end - stopped_at_ns));
-        self.stopped_ns += end - stopped_at_ns;
     }
 }
 
@@ -187,7 +185,6 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
         sh,
         phases: Vec::new(),
         stops: Vec::new(),
-        stopped_ns: 0,
         max_ttsp_ns: 0,
         ttsp: Vec::new(),
         stuck: Vec::new(),
@@ -300,13 +297,14 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
     sh.live_after_last
         .store(live, std::sync::atomic::Ordering::Relaxed);
     let violations = violations.into_inner();
+    let stopped_ns: u64 = tl.stops.iter().map(|&(_, d)| d).sum();
     let record = CollectionRecord {
         seq,
         reason,
         start_ns,
         end_ns,
-        stopped_ns: tl.stopped_ns,
-        running_ns: (end_ns - start_ns).saturating_sub(tl.stopped_ns),
+        stopped_ns,
+        running_ns: (end_ns - start_ns).saturating_sub(stopped_ns),
         stops: tl.stops,
         max_ttsp_ns: tl.max_ttsp_ns,
         ttsp: tl.ttsp,
@@ -342,7 +340,7 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
     sh.publish(record);
     if !violations.is_empty() {
         let mut all = sh.violations.lock();
-        let room = 1000usize.saturating_sub(all.len());
+        let room = crate::error::MAX_VIOLATIONS.saturating_sub(all.len());
         all.extend(violations.iter().take(room).cloned());
     }
     sh.run_callbacks(

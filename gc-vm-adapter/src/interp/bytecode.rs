@@ -394,19 +394,9 @@ pub enum Instr {
 impl Instr {
     /// The jump target, if this instruction has one.
     pub fn jump_target(&self) -> Option<u32> {
-        match *self {
-            Instr::Jump(t)
-            | Instr::JumpBackward(t)
-            | Instr::PopJumpIfFalse(t)
-            | Instr::PopJumpIfTrue(t)
-            | Instr::JumpIfFalseOrPop(t)
-            | Instr::JumpIfTrueOrPop(t)
-            | Instr::ForIter(t)
-            | Instr::SetupExcept(t)
-            | Instr::SetupFinally(t)
-            | Instr::WithEnter(t) => Some(t),
-            _ => None,
-        }
+        // One list of jumping instructions: `jump_target_mut`'s (an `Instr` is `Copy`).
+        let mut copy = *self;
+        copy.jump_target_mut().map(|t| *t)
     }
 
     /// Mutable access to the jump target, if any.
