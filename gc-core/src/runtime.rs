@@ -95,6 +95,8 @@ pub(crate) struct Shared<B: VmBinding> {
     pub(crate) records: Mutex<VecDeque<CollectionRecord>>,
     pub(crate) violations: Mutex<Vec<ContractViolation>>,
     pub(crate) saved_garbage: Mutex<Vec<ObjRef>>,
+    /// Garbage-list memory reused from one collection to the next.
+    pub(crate) garbage_lists: crate::collector::garbage::ListPool,
     callbacks: RwLock<Vec<Callback>>,
     subscribers: RwLock<Vec<Subscriber>>,
     pub(crate) stuck: Mutex<Vec<StuckThread>>,
@@ -272,6 +274,7 @@ impl<B: VmBinding> GcRuntime<B> {
             records: Mutex::new(VecDeque::new()),
             violations: Mutex::new(Vec::new()),
             saved_garbage: Mutex::new(Vec::new()),
+            garbage_lists: Default::default(),
             callbacks: RwLock::new(Vec::new()),
             subscribers: RwLock::new(Vec::new()),
             stuck: Mutex::new(Vec::new()),

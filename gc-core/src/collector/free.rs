@@ -8,11 +8,15 @@
 //!    (GARBAGE bit cleared) instead of freed, and reported. This happens before any destroy,
 //!    so a released object never points at freed memory.
 //! 3. `destroy` each checked object and return its memory to its owning page, one batch per
-//!    page run (the garbage list is in page order), optionally deferred with crossbeam-epoch.
+//!    page run (each part of the garbage set is in page order), optionally deferred with
+//!    crossbeam-epoch.
 //!
-//! With [`VmBinding::CLEAR_ON_WORKERS`] each step runs on all GC workers over slices of the
-//! garbage list (a barrier between step 1 and steps 2–3); a worker frees the page runs of its
-//! own slice.
+//! Steps 2 and 3 share one loop per page run (destroying one object never touches another,
+//! rule 7), so the garbage is read twice in all: once to clear, once to check, destroy and
+//! free. With [`VmBinding::CLEAR_ON_WORKERS`] every step runs on all GC workers over slices
+//! of the garbage (a barrier between step 1 and the rest). Without it the collecting thread
+//! clears, checks and destroys alone, and the workers then return the memory (gc-core's own
+//! work, thread-safe whatever the binding).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -21,12 +25,14 @@ use parking_lot::Mutex;
 
 use crate::binding::VmBinding;
 use crate::collector::gang::Gang;
-use crate::collector::workers::for_slices;
+use crate::collector::garbage::GarbageParts;
+use crate::collector::workers::for_each_slice;
 use crate::error::{record_violation, ContractViolation};
 use crate::heap::{HeapSpace, PageRef};
 use crate::object::{flags, ObjRef};
 
 /// Outcome of the free phase.
+#[derive(Default)]
 pub(crate) struct Freed {
     pub collected: u64,
     pub released: u64,
@@ -34,75 +40,133 @@ pub(crate) struct Freed {
     pub bytes: u64,
 }
 
-pub(crate) fn free_garbage<B: VmBinding>(
-    binding: &B,
-    space: &Arc<HeapSpace>,
-    garbage: Vec<ObjRef>,
-    deferred: bool,
-    violations: &Mutex<Vec<ContractViolation>>,
-    pool: Option<&Gang>,
-    workers: usize,
-) -> Freed {
-    if B::CLEAR_ON_WORKERS && workers > 1 && !deferred {
-        for_slices(pool, workers, &garbage, |s| {
-            s.iter().for_each(|&g| binding.clear(g))
-        });
-        let collected = AtomicU64::new(0);
-        let released = AtomicU64::new(0);
-        let bytes = AtomicU64::new(0);
-        for_slices(pool, workers, &garbage, |s| {
-            let dead = check_and_destroy(binding, s, violations, &released);
-            collected.fetch_add(dead.len() as u64, Ordering::Relaxed);
-            bytes.fetch_add(free_runs(space, &dead), Ordering::Relaxed);
-        });
-        return Freed {
-            collected: collected.into_inner(),
-            released: released.into_inner(),
-            bytes: bytes.into_inner(),
-        };
-    }
-    for &g in &garbage {
-        binding.clear(g);
-    }
-    let released = AtomicU64::new(0);
-    let dead = check_and_destroy(binding, &garbage, violations, &released);
-    let collected = dead.len() as u64;
-    let bytes = free_memory(space, dead, deferred);
-    Freed {
-        collected,
-        released: released.into_inner(),
-        bytes,
+/// Totals added up by the workers.
+#[derive(Default)]
+struct Tally {
+    collected: AtomicU64,
+    released: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl Tally {
+    fn into_freed(self) -> Freed {
+        Freed {
+            collected: self.collected.into_inner(),
+            released: self.released.into_inner(),
+            bytes: self.bytes.into_inner(),
+        }
     }
 }
 
-/// Steps 2 and 3 for `objs` (all already cleared): release what is still referenced, destroy
-/// the rest and return it. Destroying one object never touches another (rule 7), so the
-/// check and the destroy can share one loop.
-fn check_and_destroy<B: VmBinding>(
-    binding: &B,
-    objs: &[ObjRef],
-    violations: &Mutex<Vec<ContractViolation>>,
-    released: &AtomicU64,
-) -> Vec<ObjRef> {
-    let mut dead = Vec::with_capacity(objs.len());
-    for &g in objs {
-        let rc = binding.refcount(g);
-        if rc == 0 {
-            binding.destroy(g);
-            dead.push(g);
+/// Where the free phase runs and what it may use.
+pub(crate) struct FreeCtx<'a, B: VmBinding> {
+    pub binding: &'a B,
+    pub space: &'a Arc<HeapSpace>,
+    pub deferred: bool,
+    pub violations: &'a Mutex<Vec<ContractViolation>>,
+    pub pool: Option<&'a Gang>,
+    pub workers: usize,
+}
+
+impl<B: VmBinding> FreeCtx<'_, B> {
+    pub(crate) fn free_garbage(&self, garbage: &GarbageParts) -> Freed {
+        let slices = garbage.slices();
+        let on_workers = B::CLEAR_ON_WORKERS && self.workers > 1;
+        let (pool, workers) = if on_workers {
+            (self.pool, self.workers)
         } else {
-            g.header().unset(flags::GARBAGE);
-            released.fetch_add(1, Ordering::Relaxed);
-            record_violation(
-                violations,
-                ContractViolation::ReferencedAfterClear {
-                    object: g.addr(),
-                    refcount: rc,
-                },
-            );
+            (None, 1)
+        };
+        for_each_slice(pool, workers, &slices, |s| {
+            s.iter().for_each(|&g| self.binding.clear(g))
+        });
+        let tally = Tally::default();
+        if self.deferred {
+            // The memory is returned later, by whoever runs the epoch's deferred functions.
+            let mut dead = Vec::with_capacity(garbage.len());
+            for s in &slices {
+                for &g in *s {
+                    if self.check_and_destroy(g, &tally) {
+                        dead.push(g);
+                    }
+                }
+            }
+            tally.collected.store(dead.len() as u64, Ordering::Relaxed);
+            let bytes = free_memory(self.space, dead, true);
+            tally.bytes.store(bytes, Ordering::Relaxed);
+        } else if on_workers || self.workers <= 1 {
+            for_each_slice(pool, workers, &slices, |s| {
+                self.destroy_and_free(s, &tally, true)
+            });
+        } else {
+            // Check and destroy here (the binding asked for its thread), then let the workers
+            // return the memory of what was destroyed (still marked GARBAGE; released objects
+            // no longer are).
+            for s in &slices {
+                for &g in *s {
+                    self.check_and_destroy(g, &tally);
+                }
+            }
+            for_each_slice(self.pool, self.workers, &slices, |s| {
+                self.destroy_and_free(s, &tally, false)
+            });
         }
+        tally.into_freed()
     }
-    dead
+
+    /// Step 2 and the destroy of step 3 for one cleared object: true if it was destroyed,
+    /// false if it is still referenced (released back to the VM and reported).
+    #[inline]
+    fn check_and_destroy(&self, g: ObjRef, tally: &Tally) -> bool {
+        let rc = self.binding.refcount(g);
+        if rc == 0 {
+            self.binding.destroy(g);
+            return true;
+        }
+        g.header().unset(flags::GARBAGE);
+        tally.released.fetch_add(1, Ordering::Relaxed);
+        record_violation(
+            self.violations,
+            ContractViolation::ReferencedAfterClear {
+                object: g.addr(),
+                refcount: rc,
+            },
+        );
+        false
+    }
+
+    /// Return the memory of the garbage in `objs` (in page order), one batch per page run.
+    /// With `destroy`, each object is first checked and destroyed here; without, the objects
+    /// were checked and destroyed already and those still marked GARBAGE are freed.
+    fn destroy_and_free(&self, objs: &[ObjRef], tally: &Tally, destroy: bool) {
+        let (mut collected, mut bytes) = (0u64, 0u64);
+        let mut run: Vec<ObjRef> = Vec::new();
+        let mut i = 0;
+        while i < objs.len() {
+            let page = PageRef::of(objs[i]);
+            run.clear();
+            while i < objs.len() && PageRef::of(objs[i]) == page {
+                let g = objs[i];
+                let dead = if destroy {
+                    self.check_and_destroy(g, tally)
+                } else {
+                    g.header().flags() & flags::GARBAGE != 0
+                };
+                if dead {
+                    run.push(g);
+                }
+                i += 1;
+            }
+            // SAFETY: every object in the run lives on `page`, was destroyed, is unreachable
+            // (final garbage with refcount 0) and is freed exactly once (each object is in
+            // exactly one slice, and each slice is handled by one worker).
+            unsafe { self.space.free_batch(page, &run) };
+            collected += run.len() as u64;
+            bytes += (run.len() * page.slot_size()) as u64;
+        }
+        tally.collected.fetch_add(collected, Ordering::Relaxed);
+        tally.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
 }
 
 /// Return `objs` (destroyed, in page order) to their pages, one batch per page run. Returns

@@ -15,6 +15,7 @@
 mod edges;
 mod free;
 mod gang;
+pub(crate) mod garbage;
 mod mark;
 mod resurrect;
 mod scrub;
@@ -207,11 +208,21 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
         ctx.mark_from(&rc.roots, CANDIDATE_RULE, Phase::MarkAlive);
     });
     let (visited, candidates) = tl.phase(Phase::UpdateRefs, || ctx.refs_pass(&pages));
-    tl.phase(Phase::MarkReachable, || ctx.mark_reachable_pass(&pages));
-    let scan = tl.phase(Phase::ScanGarbage, || ctx.scan_pass(&pages));
+    if candidates > 0 {
+        // With no candidates (everything was marked alive) there is nothing to seed from.
+        tl.phase(Phase::MarkReachable, || ctx.mark_reachable_pass(&pages));
+    }
+    let scan = tl.phase(Phase::ScanGarbage, || {
+        ctx.scan_pass(&pages, &sh.garbage_lists)
+    });
     let heap_before = scan.heap_bytes;
     if sh.config.verify {
-        if let Err(msg) = verify::verify_garbage(&sh.binding, &sh.space, &pages, &scan.garbage) {
+        if let Err(msg) = verify::verify_garbage(
+            &sh.binding,
+            &sh.space,
+            &pages,
+            &scan.garbage.iter().collect::<Vec<_>>(),
+        ) {
             scrub.run_now();
             drop(guard);
             panic!("{msg}");
@@ -254,10 +265,9 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
         tl.note_stop(guard.report(), false);
         let stopped_at = sh.now_ns();
         sh.binding.merge_thread_state();
-        let (still, back) = tl.phase(Phase::Resurrection, || ctx.resurrection_pass(garbage));
+        let back = tl.phase(Phase::Resurrection, || ctx.resurrection_pass(&mut garbage));
         resurrected = back.len() as u64;
-        garbage = still;
-        for &g in &garbage {
+        for g in garbage.iter() {
             if sh.binding.has_weakrefs(g) {
                 sh.binding.clear_weakrefs(g, &HeldGarbage);
             }
@@ -273,21 +283,22 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
     let (collected, uncollectable, freed_bytes) = tl.phase(Phase::Free, || {
         if sh.save_garbage() {
             let n = garbage.len() as u64;
-            sh.saved_garbage.lock().extend(garbage);
+            sh.saved_garbage.lock().extend(garbage.iter());
             (0, n, 0)
         } else {
-            let f = free::free_garbage(
-                &sh.binding,
-                &sh.space,
-                garbage,
-                sh.config.deferred_reclamation,
-                &violations,
-                gang.as_ref(),
+            let f = free::FreeCtx {
+                binding: &sh.binding,
+                space: &sh.space,
+                deferred: sh.config.deferred_reclamation,
+                violations: &violations,
+                pool: gang.as_ref(),
                 workers,
-            );
+            }
+            .free_garbage(&garbage);
             (f.collected, f.released, f.bytes)
         }
     });
+    garbage.recycle(&sh.garbage_lists);
     // Cheap estimate (no heap walk): what was in use minus what this collection freed.
     let heap_after = heap_before.saturating_sub(freed_bytes);
     sh.binding.after_collection();

@@ -10,9 +10,10 @@ use std::time::Instant;
 
 use crate::binding::{Tracer, VmBinding};
 use crate::collector::edges::EdgeFilter;
+use crate::collector::garbage::GarbageParts;
 use crate::collector::mark::{MarkCounts, MarkRule, Marker};
 use crate::collector::walk::{clamp_refcount, WalkCtx};
-use crate::collector::workers::{for_slices, run_on_workers};
+use crate::collector::workers::{for_each_slice, run_on_workers};
 use crate::object::{flags, ObjRef};
 use crate::record::Phase;
 
@@ -39,17 +40,18 @@ impl Tracer for GarbageSubtract<'_, '_> {
 }
 
 impl<B: VmBinding> WalkCtx<'_, B> {
-    /// Split `garbage` into (still garbage, resurrected). Resurrected objects lose the GARBAGE
-    /// bit (the VM owns them again); the rest keep it.
-    pub(crate) fn resurrection_pass(&self, garbage: Vec<ObjRef>) -> (Vec<ObjRef>, Vec<ObjRef>) {
+    /// Take the resurrected objects out of `garbage` and return them. Resurrected objects
+    /// lose the GARBAGE bit (the VM owns them again); the rest keep it.
+    pub(crate) fn resurrection_pass(&self, garbage: &mut GarbageParts) -> Vec<ObjRef> {
         let start = Instant::now();
-        for_slices(self.pool, self.workers, &garbage, |s| {
+        let slices = garbage.slices();
+        for_each_slice(self.pool, self.workers, &slices, |s| {
             for &g in s {
                 g.header()
                     .set_gc_refs(clamp_refcount(self.binding.refcount(g)));
             }
         });
-        for_slices(self.pool, self.workers, &garbage, |s| {
+        for_each_slice(self.pool, self.workers, &slices, |s| {
             for &g in s {
                 let mut t = GarbageSubtract {
                     filter: self.filter,
@@ -60,9 +62,9 @@ impl<B: VmBinding> WalkCtx<'_, B> {
         });
         let seeds: Vec<ObjRef> = garbage
             .iter()
-            .copied()
             .filter(|g| g.header().gc_refs() != 0)
             .collect();
+        drop(slices);
         if !seeds.is_empty() {
             let marker = Marker::new(self.binding, self.filter, GARBAGE_RULE, self.workers);
             for &s in &seeds {
@@ -74,26 +76,24 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                 marker.run(w, &mut local, &mut counts);
             });
         }
-        let mut still = Vec::with_capacity(garbage.len());
-        let mut resurrected = Vec::new();
-        for g in garbage {
+        let resurrected = garbage.split_off(|g| {
             let h = g.header();
             h.set_gc_refs(0);
             if h.flags() & flags::RESURRECT_MARK != 0 {
                 h.unset(flags::RESURRECT_MARK | flags::GARBAGE);
-                resurrected.push(g);
+                false
             } else {
-                still.push(g);
+                true
             }
-        }
+        });
         self.log.add(
             0,
             Phase::Resurrection,
             start,
             self.epoch,
-            still.len() as u64 + resurrected.len() as u64,
+            garbage.len() as u64 + resurrected.len() as u64,
             0,
         );
-        (still, resurrected)
+        resurrected
     }
 }

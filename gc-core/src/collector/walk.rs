@@ -23,6 +23,7 @@ use parking_lot::Mutex;
 use crate::binding::{Tracer, VmBinding};
 use crate::collector::edges::EdgeFilter;
 use crate::collector::gang::Gang;
+use crate::collector::garbage::{GarbageParts, ListPool};
 use crate::collector::mark::{MarkCounts, MarkRule, Marker};
 use crate::collector::workers::{run_on_workers, PageChunks, WorkerLog};
 use crate::error::ContractViolation;
@@ -210,14 +211,18 @@ impl<B: VmBinding> WalkCtx<'_, B> {
     }
 
     /// Find the garbage (unmarked candidates), hold it (GARBAGE bit), and reset the per-
-    /// collection scratch state of every tracked object. Returns the garbage, the subset with
-    /// a pending finalizer, and the subset that may have weakrefs.
-    pub(crate) fn scan_pass(&self, pages: &[PageRef]) -> ScanResult {
+    /// collection scratch state of every tracked object. Returns the garbage (one list per
+    /// worker, taken from `lists`), the subset with a pending finalizer, and the subset that
+    /// may have weakrefs.
+    pub(crate) fn scan_pass(&self, pages: &[PageRef], lists: &ListPool) -> ScanResult {
         let chunks = PageChunks::new(pages, self.workers);
-        let out = Mutex::new(Vec::<ScanResult>::new());
+        let out = Mutex::new(Vec::<ScanPart>::new());
         run_on_workers(self.pool, self.workers, |w| {
             let start = Instant::now();
-            let mut r = ScanResult::default();
+            let mut r = ScanPart {
+                garbage: lists.take(),
+                ..Default::default()
+            };
             while let Some(chunk) = chunks.next(w) {
                 for page in chunk {
                     let slot = page.slot_size() as u64;
@@ -248,7 +253,11 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                             // mutator runs: a plain store is enough.
                             h.store_flags(nf);
                         }
-                        h.set_gc_refs(0);
+                        // Candidates marked reachable were subtracted from too; objects marked
+                        // alive never were (a load, not a store, keeps their lines clean).
+                        if h.gc_refs() != 0 {
+                            h.set_gc_refs(0);
+                        }
                     });
                 }
             }
@@ -266,20 +275,31 @@ impl<B: VmBinding> WalkCtx<'_, B> {
         // Deterministic order: by first object address of each worker's part.
         parts.sort_by_key(|p| p.garbage.first().map(|o| o.addr()).unwrap_or(usize::MAX));
         let mut all = ScanResult::default();
+        let mut lists = Vec::with_capacity(parts.len());
         for p in parts {
-            all.garbage.extend(p.garbage);
+            lists.push(p.garbage);
             all.to_finalize.extend(p.to_finalize);
             all.weakly_referenced.extend(p.weakly_referenced);
             all.heap_bytes += p.heap_bytes;
         }
+        all.garbage = GarbageParts::new(lists);
         all
     }
+}
+
+/// One worker's share of the scan.
+#[derive(Default)]
+struct ScanPart {
+    garbage: Vec<ObjRef>,
+    to_finalize: Vec<ObjRef>,
+    weakly_referenced: Vec<ObjRef>,
+    heap_bytes: u64,
 }
 
 /// Output of the scan pass.
 #[derive(Default)]
 pub(crate) struct ScanResult {
-    pub garbage: Vec<ObjRef>,
+    pub garbage: GarbageParts,
     pub to_finalize: Vec<ObjRef>,
     pub weakly_referenced: Vec<ObjRef>,
     /// Bytes of every in-use slot seen (the heap in use before this collection frees).

@@ -128,22 +128,24 @@ where
     }
 }
 
-/// Objects of a list claimed at a time by [`for_slices`].
-const SLICE: usize = 4096;
-
-/// Run `f` over slices of `list` on every worker (dynamic claiming from a shared cursor).
-pub(crate) fn for_slices<F: Fn(&[ObjRef]) + Sync>(
+/// Run `f` on each of `slices` once, spread over every worker (dynamic claiming from a shared
+/// cursor, so a worker that finishes early takes more).
+pub(crate) fn for_each_slice<F: Fn(&[ObjRef]) + Sync>(
     pool: Option<&Gang>,
     workers: usize,
-    list: &[ObjRef],
+    slices: &[&[ObjRef]],
     f: F,
 ) {
+    if workers <= 1 {
+        slices.iter().for_each(|s| f(s));
+        return;
+    }
     let cursor = AtomicUsize::new(0);
     run_on_workers(pool, workers, |_| loop {
-        let s = cursor.fetch_add(SLICE, Ordering::Relaxed);
-        if s >= list.len() {
-            break;
+        let i = cursor.fetch_add(1, Ordering::Relaxed);
+        match slices.get(i) {
+            Some(s) => f(s),
+            None => break,
         }
-        f(&list[s..(s + SLICE).min(list.len())]);
     });
 }

@@ -100,6 +100,11 @@ pub struct StressVm {
 // slot; `clear` only drops counts of its children (which are garbage or live and never reach
 // zero through this path: see `clear`); `destroy` drops the payload and touches nothing else.
 unsafe impl VmBinding for StressVm {
+    // `clear` only decrements counts (atomically) and never frees or runs VM code; `destroy`
+    // drops the payload and counts with atomics: both are safe on GC workers, so the free
+    // phase runs on all of them.
+    const CLEAR_ON_WORKERS: bool = true;
+
     fn refcount(&self, obj: ObjRef) -> usize {
         // SAFETY: the collector passes allocated objects of this runtime (all Nodes).
         unsafe { node(obj) }.rc.load(Ordering::Relaxed)
