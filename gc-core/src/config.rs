@@ -8,6 +8,8 @@ pub const WORKERS_ENV: &str = "GC_WORKERS";
 pub const TRACE_ENV: &str = "GC_TRACE";
 /// Environment variable that turns on the collector self-check after every collection.
 pub const VERIFY_ENV: &str = "GC_VERIFY";
+/// Environment variable that turns on prefetching in the mark loop (an experiment knob).
+pub const MARK_PREFETCH_ENV: &str = "GC_MARK_PREFETCH";
 
 /// How a [`GcRuntime`](crate::GcRuntime) behaves. Build with [`GcConfig::default`] and the
 /// `with_*` methods.
@@ -47,6 +49,10 @@ pub struct GcConfig {
     pub record_capacity: usize,
     /// Allocations a mutator counts locally before flushing to the shared young count.
     pub flush_batch: u32,
+    /// Prefetch children's headers while marking and claim them a few edges later. Measured
+    /// slower on the standard workloads (docs/design.md), so off unless `GC_MARK_PREFETCH`
+    /// is set: it is there to measure other heaps with.
+    pub mark_prefetch: bool,
 }
 
 fn env_flag(name: &str) -> bool {
@@ -85,11 +91,18 @@ impl Default for GcConfig {
             deferred_reclamation: false,
             record_capacity: 1024,
             flush_batch: 64,
+            mark_prefetch: env_flag(MARK_PREFETCH_ENV),
         }
     }
 }
 
 impl GcConfig {
+    /// Turn prefetching in the mark loop on or off (see [`GcConfig::mark_prefetch`]).
+    pub fn with_mark_prefetch(mut self, on: bool) -> Self {
+        self.mark_prefetch = on;
+        self
+    }
+
     /// Set the number of GC workers (at least 1).
     pub fn with_workers(mut self, n: usize) -> Self {
         self.workers = n.max(1);

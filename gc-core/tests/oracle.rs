@@ -187,8 +187,8 @@ struct World {
 }
 
 impl World {
-    fn new(workers: usize, threads: usize) -> World {
-        let rt = runtime(config(workers));
+    fn new(workers: usize, prefetch: bool, threads: usize) -> World {
+        let rt = runtime(config(workers).with_mark_prefetch(prefetch));
         let m = rt.register_mutator("oracle-main");
         let threads = (0..threads).map(|i| spawn_mutator(rt.clone(), i)).collect();
         World {
@@ -488,8 +488,8 @@ impl World {
     }
 }
 
-fn run_scenario(sc: &Scenario, workers: usize) -> Vec<Outcome> {
-    let mut w = World::new(workers, sc.threads);
+fn run_scenario(sc: &Scenario, workers: usize, prefetch: bool) -> Vec<Outcome> {
+    let mut w = World::new(workers, prefetch, sc.threads);
     w.build(sc);
     w.collect_and_check("after build");
     for (i, ops) in sc.rounds.iter().enumerate() {
@@ -505,12 +505,13 @@ fn run_scenario(sc: &Scenario, workers: usize) -> Vec<Outcome> {
 }
 
 fn run_all_worker_counts(sc: &Scenario) {
-    let base = run_scenario(sc, 1);
-    for workers in [2, 4, 8] {
-        let other = run_scenario(sc, workers);
+    let base = run_scenario(sc, 1, false);
+    // The mark loop's prefetching mode (claims deferred through a FIFO) at 1 and 4 workers.
+    for (workers, prefetch) in [(2, false), (4, false), (8, false), (1, true), (4, true)] {
+        let other = run_scenario(sc, workers, prefetch);
         assert_eq!(
             base, other,
-            "destroyed sets differ between 1 and {workers} workers"
+            "destroyed sets differ between 1 and {workers} workers (prefetch {prefetch})"
         );
     }
 }

@@ -37,20 +37,28 @@ impl<'a> EdgeFilter<'a> {
     /// edge must be ignored.
     #[inline]
     pub(crate) fn flags(&self, parent: usize, child: ObjRef) -> Option<u32> {
+        self.admit(parent, child).then(|| child.header().flags())
+    }
+
+    /// Whether the edge from `parent` to `child` may be followed (without reading `child`).
+    /// An edge admitted once is admitted again: [`flags`](Self::flags) after `admit` repeats
+    /// a check that passes (a lookup when edge checking is on, nothing otherwise).
+    #[inline]
+    pub(crate) fn admit(&self, parent: usize, child: ObjRef) -> bool {
         if let Some(space) = self.space {
             if space.find_object(child.as_ptr()).is_none() {
                 self.report(ContractViolation::ForeignPointer {
                     parent,
                     pointer: child.addr(),
                 });
-                return None;
+                return false;
             }
         }
         #[cfg(feature = "fault-injection")]
         if self.skip == Some(child) {
-            return None;
+            return false;
         }
-        Some(child.header().flags())
+        true
     }
 
     pub(crate) fn report(&self, v: ContractViolation) {

@@ -181,6 +181,7 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
         workers,
         log: &log,
         epoch: sh.epoch,
+        prefetch: sh.config.mark_prefetch,
     };
     let mut tl = Timeline {
         sh,

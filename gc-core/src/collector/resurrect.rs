@@ -66,7 +66,13 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             .collect();
         drop(slices);
         if !seeds.is_empty() {
-            let marker = Marker::new(self.binding, self.filter, GARBAGE_RULE, self.workers);
+            let marker = Marker::new(
+                self.binding,
+                self.filter,
+                GARBAGE_RULE,
+                self.workers,
+                self.prefetch,
+            );
             for &s in &seeds {
                 marker.seed(s);
             }

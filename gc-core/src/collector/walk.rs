@@ -53,6 +53,8 @@ pub(crate) struct WalkCtx<'a, B: VmBinding> {
     pub workers: usize,
     pub log: &'a WorkerLog,
     pub epoch: Instant,
+    /// Prefetch while marking (`GcConfig::mark_prefetch`).
+    pub prefetch: bool,
 }
 
 /// Subtracts one from each candidate child's `gc_refs`. With several workers (`SHARED`), only
@@ -150,7 +152,13 @@ impl<B: VmBinding> WalkCtx<'_, B> {
     /// A negative `gc_refs` is a refcount smaller than its internal references (contract rule
     /// 1): reported, and the object is treated as externally referenced.
     pub(crate) fn mark_reachable_pass(&self, pages: &[PageRef]) {
-        let marker = Marker::new(self.binding, self.filter, CANDIDATE_RULE, self.workers);
+        let marker = Marker::new(
+            self.binding,
+            self.filter,
+            CANDIDATE_RULE,
+            self.workers,
+            self.prefetch,
+        );
         let chunks = PageChunks::new(pages, self.workers);
         run_on_workers(self.pool, self.workers, |w| {
             let start = Instant::now();
@@ -196,7 +204,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
 
     /// Mark from `roots` (mark-alive) with the given rule.
     pub(crate) fn mark_from(&self, roots: &[ObjRef], rule: MarkRule, phase: Phase) {
-        let marker = Marker::new(self.binding, self.filter, rule, self.workers);
+        let marker = Marker::new(self.binding, self.filter, rule, self.workers, self.prefetch);
         for &r in roots {
             marker.seed(r);
         }
