@@ -72,7 +72,10 @@ impl Heap {
         let page = (addr - self.base) / PAGE;
         let off = (addr & (PAGE - 1)) as u64;
         let idx = ((off * RECIP) >> 32) as usize;
-        (&self.side[page * WORDS_PER_PAGE + idx / 64], 1 << (idx % 64))
+        (
+            &self.side[page * WORDS_PER_PAGE + idx / 64],
+            1 << (idx % 64),
+        )
     }
 }
 

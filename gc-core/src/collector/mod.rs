@@ -200,15 +200,22 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
     let pages = sh.space.pages();
     // Declared after `guard`: on unwind it undoes the marks before the world restarts.
     let mut scrub = scrub::Scrub::new(&pages, &sh.saved_garbage);
-    tl.phase(Phase::MarkAlive, || {
+    let alive = tl.phase(Phase::MarkAlive, || {
         let mut rc = RootCollector {
             filter: &filter,
             roots: Vec::new(),
         };
         sh.binding.scan_roots(&mut rc);
-        ctx.mark_from(&rc.roots, CANDIDATE_RULE, Phase::MarkAlive);
+        ctx.mark_from(&rc.roots, CANDIDATE_RULE, Phase::MarkAlive)
     });
-    let (visited, candidates) = tl.phase(Phase::UpdateRefs, || ctx.refs_pass(&pages));
+    // When the roots reached every object in the heap there is no candidate: skip the refs
+    // pass (a walk over every header) as well as mark-reachable. Counting is O(pages).
+    let everything_alive = alive > 0 && walk::count_in_use(&pages) == alive;
+    let (visited, candidates) = if everything_alive {
+        (alive, 0)
+    } else {
+        tl.phase(Phase::UpdateRefs, || ctx.refs_pass(&pages))
+    };
     if candidates > 0 {
         // With no candidates (everything was marked alive) there is nothing to seed from.
         tl.phase(Phase::MarkReachable, || ctx.mark_reachable_pass(&pages));

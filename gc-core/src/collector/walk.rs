@@ -202,20 +202,23 @@ impl<B: VmBinding> WalkCtx<'_, B> {
         });
     }
 
-    /// Mark from `roots` (mark-alive) with the given rule.
-    pub(crate) fn mark_from(&self, roots: &[ObjRef], rule: MarkRule, phase: Phase) {
+    /// Mark from `roots` (mark-alive) with the given rule. Returns the objects marked.
+    pub(crate) fn mark_from(&self, roots: &[ObjRef], rule: MarkRule, phase: Phase) -> u64 {
         let marker = Marker::new(self.binding, self.filter, rule, self.workers, self.prefetch);
         for &r in roots {
             marker.seed(r);
         }
+        let marked = AtomicU64::new(0);
         run_on_workers(self.pool, self.workers, |w| {
             let start = Instant::now();
             let mut local = marker.take_local(w);
             let mut counts = MarkCounts::default();
             marker.run(w, &mut local, &mut counts);
+            marked.fetch_add(counts.traced, Ordering::Relaxed);
             self.log
                 .add(w, phase, start, self.epoch, counts.traced, counts.steals);
         });
+        marked.into_inner()
     }
 
     /// Find the garbage (unmarked candidates), hold it (GARBAGE bit), and reset the per-
@@ -302,6 +305,21 @@ struct ScanPart {
     to_finalize: Vec<ObjRef>,
     weakly_referenced: Vec<ObjRef>,
     heap_bytes: u64,
+}
+
+/// Objects in use on `pages`, counted from the allocation bitmaps after moving each page's
+/// remotely freed slots to its free list (afterwards an allocated bit means in use, P4).
+/// World stopped, collecting thread only, before any worker walks the pages.
+pub(crate) fn count_in_use(pages: &[PageRef]) -> u64 {
+    pages
+        .iter()
+        .map(|page| {
+            // SAFETY: the world is stopped and no worker runs: this thread alone handles
+            // every page.
+            unsafe { page.reclaim_remote_frees() };
+            page.allocated_count() as u64
+        })
+        .sum()
 }
 
 /// Output of the scan pass.

@@ -207,6 +207,12 @@ impl PageRef {
         self.hdr().owner.load(Ordering::Acquire)
     }
 
+    /// Allocated bits: in-use slots plus remotely freed ones not yet reclaimed. Same caller
+    /// contract as [`objects`](Self::objects) (no concurrent allocation or local free).
+    pub(crate) fn allocated_count(self) -> usize {
+        self.hdr().allocated_count()
+    }
+
     /// Slots freed by other threads and not yet reclaimed by the owner.
     pub fn remote_pending(self) -> usize {
         self.hdr().remote.pending.load(Ordering::Relaxed) as usize
