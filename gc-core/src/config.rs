@@ -8,7 +8,7 @@ pub const WORKERS_ENV: &str = "GC_WORKERS";
 pub const TRACE_ENV: &str = "GC_TRACE";
 /// Environment variable that turns on the collector self-check after every collection.
 pub const VERIFY_ENV: &str = "GC_VERIFY";
-/// Environment variable that turns on prefetching in the mark loop (an experiment knob).
+/// Environment variable that forces prefetching in the mark loop on (`1`) or off (`0`).
 pub const MARK_PREFETCH_ENV: &str = "GC_MARK_PREFETCH";
 
 /// How a [`GcRuntime`](crate::GcRuntime) behaves. Build with [`GcConfig::default`] and the
@@ -49,10 +49,11 @@ pub struct GcConfig {
     pub record_capacity: usize,
     /// Allocations a mutator counts locally before flushing to the shared young count.
     pub flush_batch: u32,
-    /// Prefetch children's headers while marking and claim them a few edges later. Measured
-    /// slower on the standard workloads (docs/design.md), so off unless `GC_MARK_PREFETCH`
-    /// is set: it is there to measure other heaps with.
-    pub mark_prefetch: bool,
+    /// Prefetch children's headers while marking and claim them a few edges later.
+    /// `None` (default): on when a collection marks with more than one worker, where it
+    /// measured faster, off with one, where it measured slower (docs/design.md).
+    /// `GC_MARK_PREFETCH=1` / `=0` forces it.
+    pub mark_prefetch: Option<bool>,
 }
 
 fn env_flag(name: &str) -> bool {
@@ -91,15 +92,17 @@ impl Default for GcConfig {
             deferred_reclamation: false,
             record_capacity: 1024,
             flush_batch: 64,
-            mark_prefetch: env_flag(MARK_PREFETCH_ENV),
+            mark_prefetch: std::env::var(MARK_PREFETCH_ENV)
+                .ok()
+                .map(|v| !v.is_empty() && v != "0"),
         }
     }
 }
 
 impl GcConfig {
-    /// Turn prefetching in the mark loop on or off (see [`GcConfig::mark_prefetch`]).
+    /// Force prefetching in the mark loop on or off (see [`GcConfig::mark_prefetch`]).
     pub fn with_mark_prefetch(mut self, on: bool) -> Self {
-        self.mark_prefetch = on;
+        self.mark_prefetch = Some(on);
         self
     }
 

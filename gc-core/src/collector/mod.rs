@@ -181,7 +181,7 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
         workers,
         log: &log,
         epoch: sh.epoch,
-        prefetch: sh.config.mark_prefetch,
+        prefetch: sh.config.mark_prefetch.unwrap_or(workers > 1),
     };
     let mut tl = Timeline {
         sh,

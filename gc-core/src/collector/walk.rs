@@ -27,7 +27,7 @@ use crate::collector::garbage::{GarbageParts, ListPool};
 use crate::collector::mark::{MarkCounts, MarkRule, Marker};
 use crate::collector::workers::{run_on_workers, PageChunks, WorkerLog};
 use crate::error::ContractViolation;
-use crate::heap::PageRef;
+use crate::heap::{PageRef, PAGE_MASK};
 use crate::object::{flags, ObjRef};
 use crate::record::Phase;
 
@@ -74,7 +74,12 @@ impl<const SHARED: bool> Tracer for SubtractTracer<'_, '_, SHARED> {
     fn edge(&mut self, child: ObjRef) {
         if let Some(f) = self.filter.flags(self.parent, child) {
             if CANDIDATE_RULE.accepts(f) {
-                if SHARED && !self.chunk.contains(&PageRef::of(child)) {
+                // Same page as the parent (the common case: one compare), else on another
+                // page of this chunk, else spilled.
+                if SHARED
+                    && child.addr() & !PAGE_MASK != self.parent & !PAGE_MASK
+                    && !self.chunk.contains(&PageRef::of(child))
+                {
                     self.spill.push(child);
                     return;
                 }

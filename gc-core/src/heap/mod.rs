@@ -27,7 +27,8 @@ pub use thread_heap::ThreadHeap;
 
 use crate::object::ObjRef;
 use crate::primitive::sync::atomic::{AtomicUsize, Ordering};
-use page::{clear_slot, PageHeader, PAGE_MASK};
+pub(crate) use page::PAGE_MASK;
+use page::{clear_slot, PageHeader};
 use registry::{AbandonedPool, Registry};
 
 /// Why an allocation failed.
