@@ -210,14 +210,17 @@ impl<B: VmBinding> WalkCtx<'_, B> {
     /// Mark from `roots` (mark-alive) with the given rule. Returns the objects marked.
     pub(crate) fn mark_from(&self, roots: &[ObjRef], rule: MarkRule, phase: Phase) -> u64 {
         let marker = Marker::new(self.binding, self.filter, rule, self.workers, self.prefetch);
-        for &r in roots {
-            marker.seed(r);
-        }
         let marked = AtomicU64::new(0);
         run_on_workers(self.pool, self.workers, |w| {
             let start = Instant::now();
             let mut local = marker.take_local(w);
             let mut counts = MarkCounts::default();
+            // Each worker seeds its own share of the roots onto its private stack (stealing
+            // balances the rest): no shared queue on the per-root path.
+            let n = roots.len();
+            for &r in &roots[n * w / self.workers..n * (w + 1) / self.workers] {
+                marker.push_seed(&mut local, r, r.header().flags());
+            }
             marker.run(w, &mut local, &mut counts);
             marked.fetch_add(counts.traced, Ordering::Relaxed);
             self.log
