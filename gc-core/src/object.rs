@@ -126,8 +126,11 @@ pub(crate) mod flags {
     pub const IN_USE: u32 = 1 << 0;
     /// The object is a cycle candidate (a container the VM has finished initialising).
     pub const TRACKED: u32 = 1 << 1;
-    /// Reached from the VM's roots, or from an object with external references, in this
-    /// collection (the mark bit; claimed with fetch_or so exactly one worker traces each object).
+    /// The mark bit: reached from the VM's roots, or from an object with external references,
+    /// in this collection. Its meaning alternates between collections: an object is marked
+    /// when the bit differs from the space's current *unmarked* value (see
+    /// `HeapSpace::unmarked_bit`), which every collection flips instead of clearing the bit on
+    /// every survivor.
     pub const MARKED: u32 = 1 << 2;
     /// Held by the collector as cyclic garbage: the VM must not free it at refcount zero.
     pub const GARBAGE: u32 = 1 << 4;
@@ -135,17 +138,16 @@ pub(crate) mod flags {
     pub const FINALIZED: u32 = 1 << 5;
     /// Excluded from collection by `freeze()`.
     pub const FROZEN: u32 = 1 << 6;
-    /// Allocated since the last collection (reserved for young collections, DESIGN §7).
-    pub const YOUNG: u32 = 1 << 7;
     /// Scratch bit for the resurrection pass.
     pub const RESURRECT_MARK: u32 = 1 << 8;
 }
 
 impl GcHeader {
     /// Initialise a freshly allocated slot's header (plain store: the slot is not yet shared).
+    /// `unmarked` is the space's current unmarked value of the mark bit.
     #[inline]
-    pub(crate) fn init(&self, tracked: bool) {
-        let f = flags::IN_USE | flags::YOUNG | if tracked { flags::TRACKED } else { 0 };
+    pub(crate) fn init(&self, tracked: bool, unmarked: u32) {
+        let f = flags::IN_USE | unmarked | if tracked { flags::TRACKED } else { 0 };
         self.flags.store(f, Ordering::Relaxed);
         self.gc_refs.store(0, Ordering::Relaxed);
     }
@@ -182,6 +184,17 @@ impl GcHeader {
     #[inline]
     pub(crate) fn set_gc_refs(&self, v: i32) {
         self.gc_refs.store(v, Ordering::Relaxed)
+    }
+
+    /// Set the mark bit to `value` (0 or `MARKED`); returns the previous flags. World running:
+    /// only for an object no collector thread is marking.
+    #[inline]
+    pub(crate) fn set_mark_bit(&self, value: u32) -> u32 {
+        if value == 0 {
+            self.unset(flags::MARKED)
+        } else {
+            self.set(flags::MARKED)
+        }
     }
 
     /// Plain store of the whole flags word; only for a thread with exclusive access to this

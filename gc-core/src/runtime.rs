@@ -330,6 +330,10 @@ impl<B: VmBinding> GcRuntime<B> {
 
     /// Start tracking `obj` (it becomes a cycle candidate). It must be fully initialised.
     pub fn track(&self, obj: ObjRef) {
+        // An object that was untracked through a collection has a stale mark bit: give it the
+        // current "not marked" value (no collection can run between the two updates: this
+        // thread does not poll, and the world is running).
+        obj.header().set_mark_bit(self.shared.space.unmarked_bit());
         obj.header().set(flags::TRACKED);
     }
 

@@ -66,6 +66,8 @@ pub(crate) struct FreeCtx<'a, B: VmBinding> {
     pub violations: &'a Mutex<Vec<ContractViolation>>,
     pub pool: Option<&'a Gang>,
     pub workers: usize,
+    /// The mark bit's current "not marked" value, for objects released back to the VM.
+    pub unmarked: u32,
 }
 
 impl<B: VmBinding> FreeCtx<'_, B> {
@@ -123,6 +125,9 @@ impl<B: VmBinding> FreeCtx<'_, B> {
             self.binding.destroy(g);
             return true;
         }
+        // Back to the VM: never marked in this collection, so its mark bit needs the current
+        // "not marked" value.
+        g.header().set_mark_bit(self.unmarked);
         g.header().unset(flags::GARBAGE);
         tally.released.fetch_add(1, Ordering::Relaxed);
         record_violation(

@@ -71,20 +71,30 @@ pub(crate) struct MarkRule {
     pub want: u32,
     /// The bit claimed.
     pub bit: u32,
+    /// The bit's value while an object is not marked (0 or `bit`): the main mark bit's
+    /// meaning alternates between collections (see `flags::MARKED`).
+    pub unmarked: u32,
 }
 
 impl MarkRule {
-    /// Whether an object with header `flags` should be claimed (ignoring the mark bit).
+    /// Whether an object with header `flags` should be claimed (not marked yet).
     #[inline]
     pub(crate) fn accepts(&self, flags: u32) -> bool {
-        flags & self.mask == self.want && flags & self.bit == 0
+        flags & self.mask == self.want && flags & self.bit == self.unmarked
     }
 
-    /// Try to claim `obj`; true if this caller set the bit. (With one worker a plain store
-    /// would do, but measured no faster than the uncontended `fetch_or`.)
+    /// Try to claim `obj`; true if this caller flipped the bit. (With one worker a plain store
+    /// would do, but measured no faster than the uncontended atomic.)
     #[inline]
     pub(crate) fn claim(&self, obj: ObjRef, flags: u32) -> bool {
-        self.accepts(flags) && obj.header().set(self.bit) & self.bit == 0
+        if !self.accepts(flags) {
+            return false;
+        }
+        if self.unmarked == 0 {
+            obj.header().set(self.bit) & self.bit == 0
+        } else {
+            obj.header().unset(self.bit) & self.bit != 0
+        }
     }
 }
 

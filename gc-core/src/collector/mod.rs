@@ -37,7 +37,7 @@ use crate::runtime::{CallbackInfo, CallbackPhase, Shared};
 use crate::safepoint::StopReport;
 
 use edges::EdgeFilter;
-use walk::{WalkCtx, CANDIDATE_RULE};
+use walk::{candidate_rule, ScanResult, WalkCtx};
 use workers::WorkerLog;
 
 struct HeldGarbage;
@@ -174,6 +174,9 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
         _ => None,
     };
     let workers = gang.as_ref().map_or(1, |g| g.workers());
+    // The mark bit's "not marked" value in this collection (only collections, which hold
+    // `collect_lock`, change it).
+    let unmarked = sh.space.unmarked_bit();
     let ctx = WalkCtx {
         binding: &sh.binding,
         filter: &filter,
@@ -182,6 +185,8 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
         log: &log,
         epoch: sh.epoch,
         prefetch: sh.config.mark_prefetch.unwrap_or(workers > 1),
+        candidate: candidate_rule(unmarked),
+        unmarked_next: unmarked ^ flags::MARKED,
     };
     let mut tl = Timeline {
         sh,
@@ -199,18 +204,24 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
     tl.phase(Phase::Merge, || sh.binding.merge_thread_state());
     let pages = sh.space.pages();
     // Declared after `guard`: on unwind it undoes the marks before the world restarts.
-    let mut scrub = scrub::Scrub::new(&pages, &sh.saved_garbage);
+    let mut scrub = scrub::Scrub::new(&pages, &sh.saved_garbage, unmarked);
     let alive = tl.phase(Phase::MarkAlive, || {
         let mut rc = RootCollector {
             filter: &filter,
             roots: Vec::new(),
         };
         sh.binding.scan_roots(&mut rc);
-        ctx.mark_from(&rc.roots, CANDIDATE_RULE, Phase::MarkAlive)
+        ctx.mark_from(&rc.roots, ctx.candidate, Phase::MarkAlive)
     });
     // When the roots reached every object in the heap there is no candidate: skip the refs
-    // pass (a walk over every header) as well as mark-reachable. Counting is O(pages).
-    let everything_alive = alive > 0 && walk::count_in_use(&pages) == alive;
+    // pass, mark-reachable and the scan (nothing was subtracted, so H1 holds; the mark bits
+    // need no reset, see `flags::MARKED`). Counting is O(pages), not O(objects).
+    let (in_use, in_use_bytes) = if alive > 0 {
+        walk::count_in_use(&pages)
+    } else {
+        (u64::MAX, 0)
+    };
+    let everything_alive = in_use == alive;
     let (visited, candidates) = if everything_alive {
         (alive, 0)
     } else {
@@ -220,9 +231,16 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
         // With no candidates (everything was marked alive) there is nothing to seed from.
         tl.phase(Phase::MarkReachable, || ctx.mark_reachable_pass(&pages));
     }
-    let scan = tl.phase(Phase::ScanGarbage, || {
-        ctx.scan_pass(&pages, &sh.garbage_lists)
-    });
+    let scan = if everything_alive {
+        ScanResult {
+            heap_bytes: in_use_bytes,
+            ..ScanResult::default()
+        }
+    } else {
+        tl.phase(Phase::ScanGarbage, || {
+            ctx.scan_pass(&pages, &sh.garbage_lists)
+        })
+    };
     let heap_before = scan.heap_bytes;
     if sh.config.verify {
         if let Err(msg) = verify::verify_garbage(
@@ -241,6 +259,8 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
             sh.binding.clear_weakrefs(g, &HeldGarbage);
         }
     });
+    // Survivors carry this collection's marked value: from now on it means "not marked".
+    sh.space.set_unmarked_bit(ctx.unmarked_next);
     scrub.disarm();
     drop(scrub);
     drop(guard);
@@ -301,6 +321,7 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
                 violations: &violations,
                 pool: gang.as_ref(),
                 workers,
+                unmarked: ctx.unmarked_next,
             }
             .free_garbage(&garbage);
             (f.collected, f.released, f.bytes)
@@ -396,6 +417,8 @@ pub(crate) fn set_frozen<B: VmBinding>(m: &Mutator<B>, frozen: bool) -> usize {
                 obj.header().set(flags::FROZEN);
                 n += 1;
             } else if !frozen && f & flags::FROZEN != 0 {
+                // Its mark bit is stale (frozen objects are never marked).
+                obj.header().set_mark_bit(sh.space.unmarked_bit());
                 obj.header().unset(flags::FROZEN);
                 n += 1;
             }

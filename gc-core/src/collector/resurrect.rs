@@ -21,6 +21,7 @@ const GARBAGE_RULE: MarkRule = MarkRule {
     mask: flags::IN_USE | flags::GARBAGE,
     want: flags::IN_USE | flags::GARBAGE,
     bit: flags::RESURRECT_MARK,
+    unmarked: 0,
 };
 
 struct GarbageSubtract<'a, 'f> {
@@ -87,6 +88,8 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             h.set_gc_refs(0);
             if h.flags() & flags::RESURRECT_MARK != 0 {
                 h.unset(flags::RESURRECT_MARK | flags::GARBAGE);
+                // It was never marked, so its mark bit reads "marked" after the flip.
+                h.set_mark_bit(self.unmarked_next);
                 false
             } else {
                 true

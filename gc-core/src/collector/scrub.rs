@@ -15,14 +15,17 @@ use crate::object::{flags, ObjRef};
 pub(crate) struct Scrub<'a> {
     pages: &'a [PageRef],
     saved: &'a Mutex<Vec<ObjRef>>,
+    /// The mark bit's "not marked" value of the abandoned collection (not flipped yet).
+    unmarked: u32,
     armed: bool,
 }
 
 impl<'a> Scrub<'a> {
-    pub(crate) fn new(pages: &'a [PageRef], saved: &'a Mutex<Vec<ObjRef>>) -> Self {
+    pub(crate) fn new(pages: &'a [PageRef], saved: &'a Mutex<Vec<ObjRef>>, unmarked: u32) -> Self {
         Scrub {
             pages,
             saved,
+            unmarked,
             armed: true,
         }
     }
@@ -46,11 +49,12 @@ impl<'a> Scrub<'a> {
                 if f & flags::IN_USE == 0 {
                     return;
                 }
-                let mut clear = flags::MARKED | flags::RESURRECT_MARK;
+                let mut clear = flags::RESURRECT_MARK;
                 if f & flags::GARBAGE != 0 && !saved.contains(&obj) {
                     clear |= flags::GARBAGE;
                 }
                 h.unset(clear);
+                h.set_mark_bit(self.unmarked);
                 h.set_gc_refs(0);
             });
         }

@@ -1,6 +1,6 @@
 //! The heap-walking passes of trial deletion, each run on every worker over page chunks.
 //!
-//! Candidates are the objects whose header matches [`CANDIDATE_RULE`]: in use, tracked, not
+//! Candidates are the objects whose header matches [`candidate_rule`]: in use, tracked, not
 //! frozen, not already held as garbage, and not marked alive from the roots. The predicate only
 //! reads bits that no one changes during a pass, so every worker agrees on the candidate set
 //! without a separate "make candidates" pass.
@@ -31,12 +31,16 @@ use crate::heap::{PageRef, PAGE_MASK};
 use crate::object::{flags, ObjRef};
 use crate::record::Phase;
 
-/// Objects taking part in trial deletion (and in mark-alive from roots).
-pub(crate) const CANDIDATE_RULE: MarkRule = MarkRule {
-    mask: flags::IN_USE | flags::TRACKED | flags::FROZEN | flags::GARBAGE,
-    want: flags::IN_USE | flags::TRACKED,
-    bit: flags::MARKED,
-};
+/// Objects taking part in trial deletion (and in mark-alive from roots), in a collection
+/// whose unmarked mark-bit value is `unmarked`.
+pub(crate) const fn candidate_rule(unmarked: u32) -> MarkRule {
+    MarkRule {
+        mask: flags::IN_USE | flags::TRACKED | flags::FROZEN | flags::GARBAGE,
+        want: flags::IN_USE | flags::TRACKED,
+        bit: flags::MARKED,
+        unmarked,
+    }
+}
 
 /// Clamp a VM refcount into the `gc_refs` range. Counts this large (immortal objects) are
 /// external references whatever the internal ones are.
@@ -55,6 +59,10 @@ pub(crate) struct WalkCtx<'a, B: VmBinding> {
     pub epoch: Instant,
     /// Prefetch while marking (`GcConfig::mark_prefetch`).
     pub prefetch: bool,
+    /// Candidates of this collection (its unmarked mark-bit value is in the rule).
+    pub candidate: MarkRule,
+    /// The unmarked value after this collection's flip (= this collection's marked value).
+    pub unmarked_next: u32,
 }
 
 /// Subtracts one from each candidate child's `gc_refs`. With several workers (`SHARED`), only
@@ -64,6 +72,7 @@ pub(crate) struct WalkCtx<'a, B: VmBinding> {
 /// order), so most subtractions stay plain loads and stores.
 struct SubtractTracer<'a, 'f, const SHARED: bool> {
     filter: &'a EdgeFilter<'f>,
+    candidate: MarkRule,
     parent: usize,
     chunk: &'a [PageRef],
     spill: &'a mut Vec<ObjRef>,
@@ -73,7 +82,7 @@ impl<const SHARED: bool> Tracer for SubtractTracer<'_, '_, SHARED> {
     #[inline]
     fn edge(&mut self, child: ObjRef) {
         if let Some(f) = self.filter.flags(self.parent, child) {
-            if CANDIDATE_RULE.accepts(f) {
+            if self.candidate.accepts(f) {
                 // Same page as the parent (the common case: one compare), else on another
                 // page of this chunk, else spilled.
                 if SHARED
@@ -120,12 +129,13 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                             return;
                         }
                         vis += 1;
-                        if !CANDIDATE_RULE.accepts(f) {
+                        if !self.candidate.accepts(f) {
                             return;
                         }
                         cand += 1;
                         let mut t = SubtractTracer::<SHARED> {
                             filter: self.filter,
+                            candidate: self.candidate,
                             parent: obj.addr(),
                             chunk,
                             spill: &mut spill,
@@ -160,7 +170,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
         let marker = Marker::new(
             self.binding,
             self.filter,
-            CANDIDATE_RULE,
+            self.candidate,
             self.workers,
             self.prefetch,
         );
@@ -173,7 +183,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                 for page in chunk {
                     page.for_each_allocated(|obj| {
                         let f = obj.header().flags();
-                        if !CANDIDATE_RULE.accepts(f) {
+                        if !self.candidate.accepts(f) {
                             return;
                         }
                         // gc_refs holds minus the internal references; the count itself is
@@ -229,8 +239,8 @@ impl<B: VmBinding> WalkCtx<'_, B> {
         marked.into_inner()
     }
 
-    /// Find the garbage (unmarked candidates), hold it (GARBAGE bit), and reset the per-
-    /// collection scratch state of every tracked object. Returns the garbage (one list per
+    /// Find the garbage (unmarked candidates), hold it (GARBAGE bit), and reset `gc_refs` of
+    /// every tracked object (H1). Returns the garbage (one list per
     /// worker, taken from `lists`), the subset with a pending finalizer, and the subset that
     /// may have weakrefs.
     pub(crate) fn scan_pass(&self, pages: &[PageRef], lists: &ListPool) -> ScanResult {
@@ -255,10 +265,10 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                         if f & flags::TRACKED == 0 {
                             return;
                         }
-                        let mut nf = f & !(flags::MARKED | flags::YOUNG);
-                        if CANDIDATE_RULE.accepts(f) {
-                            // Candidate never marked: garbage.
-                            nf |= flags::GARBAGE;
+                        if self.candidate.accepts(f) {
+                            // Candidate never marked: garbage. Only this worker touches this
+                            // header in this pass and no mutator runs: a plain store.
+                            h.store_flags(f | flags::GARBAGE);
                             r.garbage.push(obj);
                             if f & flags::FINALIZED == 0 && self.binding.has_finalizer(obj) {
                                 r.to_finalize.push(obj);
@@ -267,11 +277,8 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                                 r.weakly_referenced.push(obj);
                             }
                         }
-                        if nf != f {
-                            // Only this worker touches this header in this pass, and no
-                            // mutator runs: a plain store is enough.
-                            h.store_flags(nf);
-                        }
+                        // Marked objects keep their mark bit: the collection flips what it
+                        // means instead of clearing it here, so live headers are only read.
                         // Candidates marked reachable were subtracted from too; objects marked
                         // alive never were (a load, not a store, keeps their lines clean).
                         if h.gc_refs() != 0 {
@@ -315,19 +322,17 @@ struct ScanPart {
     heap_bytes: u64,
 }
 
-/// Objects in use on `pages`, counted from the allocation bitmaps after moving each page's
-/// remotely freed slots to its free list (afterwards an allocated bit means in use, P4).
-/// World stopped, collecting thread only, before any worker walks the pages.
-pub(crate) fn count_in_use(pages: &[PageRef]) -> u64 {
-    pages
-        .iter()
-        .map(|page| {
-            // SAFETY: the world is stopped and no worker runs: this thread alone handles
-            // every page.
-            unsafe { page.reclaim_remote_frees() };
-            page.allocated_count() as u64
-        })
-        .sum()
+/// Objects and slot bytes in use on `pages`, counted from the allocation bitmaps after moving
+/// each page's remotely freed slots to its free list (afterwards an allocated bit means in
+/// use, P4). World stopped, collecting thread only, before any worker walks the pages.
+pub(crate) fn count_in_use(pages: &[PageRef]) -> (u64, u64) {
+    pages.iter().fold((0, 0), |(n, bytes), page| {
+        // SAFETY: the world is stopped and no worker runs: this thread alone handles every
+        // page.
+        unsafe { page.reclaim_remote_frees() };
+        let k = page.allocated_count() as u64;
+        (n + k, bytes + k * page.slot_size() as u64)
+    })
 }
 
 /// Output of the scan pass.

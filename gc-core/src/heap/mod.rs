@@ -16,7 +16,7 @@ mod thread_heap;
 
 use std::fmt;
 use std::ptr;
-use std::sync::atomic::AtomicUsize as StdAtomicUsize;
+use std::sync::atomic::{AtomicU32 as StdAtomicU32, AtomicUsize as StdAtomicUsize};
 use std::sync::Arc;
 
 #[cfg(feature = "fault-injection")]
@@ -102,6 +102,9 @@ pub struct HeapSpace {
     committed: AtomicUsize,
     /// Maximum committed bytes; `usize::MAX` = unlimited.
     limit: AtomicUsize,
+    /// The value of the mark bit that means "not marked" in the next collection; new objects
+    /// get it. Flipped by the collector, world stopped, at the end of each marking.
+    unmarked: StdAtomicU32,
 }
 
 impl fmt::Debug for HeapSpace {
@@ -122,7 +125,20 @@ impl HeapSpace {
             pool: AbandonedPool::default(),
             committed: AtomicUsize::new(0),
             limit: AtomicUsize::new(usize::MAX),
+            unmarked: StdAtomicU32::new(0),
         })
+    }
+
+    /// The mark bit's "not marked" value for the next collection (0 or `MARKED`).
+    #[inline]
+    pub(crate) fn unmarked_bit(&self) -> u32 {
+        self.unmarked.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Set it (world stopped; mutators see the new value after the world restarts, which
+    /// synchronises with this thread).
+    pub(crate) fn set_unmarked_bit(&self, v: u32) {
+        self.unmarked.store(v, std::sync::atomic::Ordering::Relaxed)
     }
 
     /// A heap for the calling thread, with a fresh nonzero id unique in the process.

@@ -78,7 +78,7 @@ impl ThreadHeap {
     }
 
     /// Allocate an object with a `payload_size`-byte payload (8-byte aligned). Its header is
-    /// initialised with `IN_USE | YOUNG` and `TRACKED` if `tracked`. The payload contents are
+    /// initialised with `IN_USE`, the space's unmarked mark-bit value, and `TRACKED` if `tracked`. The payload contents are
     /// unspecified (zero for never-used slots, poison or stale data otherwise).
     ///
     /// Small sizes take a lock-free, atomic-RMW-free fast path.
@@ -91,7 +91,7 @@ impl ThreadHeap {
                 if let Some(p) = unsafe { (*page).pop_local() } {
                     self.allocated += 1;
                     // SAFETY: p is a freshly taken slot of ours with its bit set (P3).
-                    return Ok(unsafe { init_object(p, tracked) });
+                    return Ok(unsafe { init_object(p, tracked, self.space.unmarked_bit()) });
                 }
             }
             self.alloc_small_slow(class, payload_size, tracked)
@@ -113,7 +113,7 @@ impl ThreadHeap {
         let p = unsafe { (*page).pop_local() }.expect("refilled page has a free slot");
         self.allocated += 1;
         // SAFETY: p is a freshly taken slot of ours with its bit set (P3).
-        Ok(unsafe { init_object(p, tracked) })
+        Ok(unsafe { init_object(p, tracked, self.space.unmarked_bit()) })
     }
 
     /// Find or make a page of `class` with a free slot.
@@ -181,7 +181,7 @@ impl ThreadHeap {
         let p = unsafe { h.pop_local() }.expect("fresh large page has a slot");
         self.allocated += 1;
         // SAFETY: p is the freshly taken slot of the page with its bit set (P3).
-        Ok(unsafe { init_object(p, tracked) })
+        Ok(unsafe { init_object(p, tracked, self.space.unmarked_bit()) })
     }
 
     /// Free `obj`: onto this heap's local free list if this heap owns its page, otherwise onto
@@ -218,10 +218,10 @@ fn h_slot(page: PageRef) -> usize {
 /// # Safety
 /// `p` is the payload of a slot just taken by its owner (allocated bit set).
 #[inline(always)]
-unsafe fn init_object(p: NonNull<u8>, tracked: bool) -> ObjRef {
+unsafe fn init_object(p: NonNull<u8>, tracked: bool, unmarked: u32) -> ObjRef {
     // SAFETY: the header precedes the payload and is only accessed atomically (P2).
     let hdr = unsafe { &*(p.as_ptr().sub(HEADER_SIZE) as *const GcHeader) };
-    hdr.init(tracked);
+    hdr.init(tracked, unmarked);
     // SAFETY: p is the payload of a slot that is now in use.
     unsafe { ObjRef::from_raw(p) }
 }
