@@ -217,7 +217,7 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
     // pass, mark-reachable and the scan (nothing was subtracted, so H1 holds; the mark bits
     // need no reset, see `flags::MARKED`). Counting is O(pages), not O(objects).
     let (in_use, in_use_bytes) = if alive > 0 {
-        walk::count_in_use(&pages)
+        ctx.count_in_use(&pages)
     } else {
         (u64::MAX, 0)
     };

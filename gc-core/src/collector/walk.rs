@@ -322,17 +322,29 @@ struct ScanPart {
     heap_bytes: u64,
 }
 
-/// Objects and slot bytes in use on `pages`, counted from the allocation bitmaps after moving
-/// each page's remotely freed slots to its free list (afterwards an allocated bit means in
-/// use, P4). World stopped, collecting thread only, before any worker walks the pages.
-pub(crate) fn count_in_use(pages: &[PageRef]) -> (u64, u64) {
-    pages.iter().fold((0, 0), |(n, bytes), page| {
-        // SAFETY: the world is stopped and no worker runs: this thread alone handles every
-        // page.
-        unsafe { page.reclaim_remote_frees() };
-        let k = page.allocated_count() as u64;
-        (n + k, bytes + k * page.slot_size() as u64)
-    })
+impl<B: VmBinding> WalkCtx<'_, B> {
+    /// Objects and slot bytes in use on `pages`, counted from the allocation bitmaps after
+    /// moving each page's remotely freed slots to its free list (afterwards an allocated bit
+    /// means in use, P4). O(pages), on all workers.
+    pub(crate) fn count_in_use(&self, pages: &[PageRef]) -> (u64, u64) {
+        let chunks = PageChunks::new(pages, self.workers);
+        let (objects, bytes) = (AtomicU64::new(0), AtomicU64::new(0));
+        run_on_workers(self.pool, self.workers, |w| {
+            let (mut n, mut b) = (0u64, 0u64);
+            while let Some(chunk) = chunks.next(w) {
+                for page in chunk {
+                    // SAFETY: the world is stopped and this worker alone handles this page.
+                    unsafe { page.reclaim_remote_frees() };
+                    let k = page.allocated_count() as u64;
+                    n += k;
+                    b += k * page.slot_size() as u64;
+                }
+            }
+            objects.fetch_add(n, Ordering::Relaxed);
+            bytes.fetch_add(b, Ordering::Relaxed);
+        });
+        (objects.into_inner(), bytes.into_inner())
+    }
 }
 
 /// Output of the scan pass.
