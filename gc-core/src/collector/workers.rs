@@ -136,7 +136,7 @@ pub(crate) fn for_each_slice<F: Fn(&[ObjRef]) + Sync>(
     slices: &[&[ObjRef]],
     f: F,
 ) {
-    if workers <= 1 {
+    if workers <= 1 || slices.len() <= 1 {
         slices.iter().for_each(|s| f(s));
         return;
     }
