@@ -12,12 +12,6 @@ use std::sync::Arc;
 use gc_core::{ContractViolation, GcRuntime, Mutator, ObjRef};
 use support::*;
 
-fn world(workers: usize) -> (GcRuntime<TestVm>, Mutator<TestVm>) {
-    let rt = runtime(config(workers));
-    let m = rt.register_mutator("main");
-    (rt, m)
-}
-
 fn pair(m: &Mutator<TestVm>, a: u64, b: u64) -> (Handle, Handle) {
     let x = new_node(m, a);
     let y = new_node(m, b);

@@ -8,23 +8,9 @@ mod support;
 
 use std::sync::Arc;
 
-use gc_core::{GcRuntime, Mutator, Phase};
+use gc_core::{Mutator, Phase};
 use parking_lot::Mutex;
 use support::*;
-
-fn world(workers: usize) -> (GcRuntime<TestVm>, Mutator<TestVm>) {
-    let rt = runtime(config(workers));
-    let m = rt.register_mutator("main");
-    (rt, m)
-}
-
-fn cycle(m: &Mutator<TestVm>, ids: &[u64]) -> Vec<Handle> {
-    let hs: Vec<Handle> = ids.iter().map(|&i| new_node(m, i)).collect();
-    for i in 0..hs.len() {
-        hs[i].link(&hs[(i + 1) % hs.len()]);
-    }
-    hs
-}
 
 /// `n` collections that find nothing.
 fn idle_collections(m: &Mutator<TestVm>, n: usize) {

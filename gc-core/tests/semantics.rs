@@ -16,20 +16,6 @@ use support::*;
 /// Worker counts most tests run at.
 const WORKERS: [usize; 2] = [1, 4];
 
-fn world(workers: usize) -> (GcRuntime<TestVm>, Mutator<TestVm>) {
-    let rt = runtime(config(workers));
-    let m = rt.register_mutator("main");
-    (rt, m)
-}
-
-fn cycle(m: &Mutator<TestVm>, ids: &[u64]) -> Vec<Handle> {
-    let hs: Vec<Handle> = ids.iter().map(|&i| new_node(m, i)).collect();
-    for i in 0..hs.len() {
-        hs[i].link(&hs[(i + 1) % hs.len()]);
-    }
-    hs
-}
-
 fn set(ids: &[u64]) -> HashSet<u64> {
     ids.iter().copied().collect()
 }

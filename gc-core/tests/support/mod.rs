@@ -460,3 +460,19 @@ pub fn with_current_mutator<R>(f: impl FnOnce(&Mutator<TestVm>) -> R) -> R {
     // thread (thread-local), so no other thread can observe it.
     f(unsafe { &*p })
 }
+
+/// A runtime with the test config and its main mutator.
+pub fn world(workers: usize) -> (GcRuntime<TestVm>, Mutator<TestVm>) {
+    let rt = runtime(config(workers));
+    let m = rt.register_mutator("main");
+    (rt, m)
+}
+
+/// A ring of new nodes with the given ids (each linked to the next), returned as handles.
+pub fn cycle(m: &Mutator<TestVm>, ids: &[u64]) -> Vec<Handle> {
+    let hs: Vec<Handle> = ids.iter().map(|&i| new_node(m, i)).collect();
+    for i in 0..hs.len() {
+        hs[i].link(&hs[(i + 1) % hs.len()]);
+    }
+    hs
+}
