@@ -11,6 +11,7 @@
 
 use parking_lot::Mutex;
 
+use crate::heap::PageRef;
 use crate::object::ObjRef;
 
 /// Garbage objects, one list per scanning worker, each list in page order.
@@ -40,9 +41,23 @@ impl GarbageParts {
         self.parts.iter().flatten().copied()
     }
 
-    /// The objects cut into slices of at most `SLICE` objects (the unit a worker claims).
+    /// The objects cut into slices (the unit a worker claims) of about `SLICE` objects, each
+    /// ending at the end of a page's run, so every page's garbage is freed by one worker (a
+    /// page's garbage is all in one part: each part comes from disjoint page chunks).
     pub(crate) fn slices(&self) -> Vec<&[ObjRef]> {
-        self.parts.iter().flat_map(|p| p.chunks(SLICE)).collect()
+        let mut out = Vec::new();
+        for p in &self.parts {
+            let mut start = 0;
+            while start < p.len() {
+                let mut end = (start + SLICE).min(p.len());
+                while end < p.len() && PageRef::of(p[end]) == PageRef::of(p[end - 1]) {
+                    end += 1;
+                }
+                out.push(&p[start..end]);
+                start = end;
+            }
+        }
+        out
     }
 
     /// Keep only the objects for which `keep` is true; the others are returned.
@@ -90,6 +105,45 @@ impl ListPool {
             if l.capacity() > 0 && pool.len() < 64 {
                 pool.push(l);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::heap::{HeapSpace, PAGE_SIZE};
+
+    #[test]
+    fn slices_cover_every_object_once_and_never_split_a_page() {
+        let space = HeapSpace::new();
+        let mut heap = space.new_thread_heap();
+        // 32-byte slots: about 2000 a page, so 20 000 objects span several pages and the
+        // 4096-object cut falls inside a page.
+        let objs: Vec<ObjRef> = (0..20_000)
+            .map(|_| heap.alloc(24, false).expect("alloc"))
+            .collect();
+        let mut sorted = objs.clone();
+        sorted.sort_by_key(|o| o.addr());
+        // Two parts split at a page boundary, as the scan's parts are.
+        let split = (7000..sorted.len())
+            .find(|&i| PageRef::of(sorted[i]) != PageRef::of(sorted[i - 1]))
+            .expect("several pages");
+        let parts = GarbageParts::new(vec![sorted[..split].to_vec(), sorted[split..].to_vec()]);
+        let slices = parts.slices();
+        let flat: Vec<ObjRef> = slices.iter().flat_map(|s| s.iter().copied()).collect();
+        assert_eq!(flat, sorted);
+        let mut seen = std::collections::HashMap::new();
+        for (i, s) in slices.iter().enumerate() {
+            assert!(s.len() < SLICE + PAGE_SIZE / 16);
+            for o in s.iter() {
+                let first = *seen.entry(PageRef::of(*o)).or_insert(i);
+                assert_eq!(first, i, "a page's garbage split across slices");
+            }
+        }
+        for o in objs {
+            // SAFETY: allocated above by this heap, freed once.
+            unsafe { heap.free(o) };
         }
     }
 }
