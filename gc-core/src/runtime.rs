@@ -331,10 +331,14 @@ impl<B: VmBinding> GcRuntime<B> {
     /// Start tracking `obj` (it becomes a cycle candidate). It must be fully initialised.
     pub fn track(&self, obj: ObjRef) {
         // An object that was untracked through a collection has a stale mark bit: give it the
-        // current "not marked" value (no collection can run between the two updates: this
-        // thread does not poll, and the world is running).
-        obj.header().set_mark_bit(self.shared.space.unmarked_bit());
-        obj.header().set(flags::TRACKED);
+        // current "not marked" value, *before* it becomes tracked. No collector ever claims an
+        // untracked object (every mark rule requires TRACKED), so this cannot undo a mark; an
+        // object that is already tracked is left alone for the same reason.
+        let h = obj.header();
+        if h.flags() & flags::TRACKED == 0 {
+            h.set_mark_bit(self.shared.space.unmarked_bit());
+        }
+        h.set(flags::TRACKED);
     }
 
     /// Stop tracking `obj` (e.g. a tuple found to hold only atomic values).
