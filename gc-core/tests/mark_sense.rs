@@ -129,3 +129,29 @@ fn fully_live_heap_from_roots_then_garbage() {
         assert_eq!(rec.collected, 4);
     });
 }
+
+#[test]
+fn no_candidates_skips_the_scan_and_later_garbage_is_found() {
+    // An untracked object in the heap keeps "every object reached" from holding, so the refs
+    // pass runs; it finds no candidate, so mark-reachable and the scan are skipped.
+    each_parity(|w, k| {
+        let (rt, m) = world(w);
+        let untracked = new_node(&m, 99);
+        rt.untrack(untracked.obj);
+        let hs = cycle(&m, &[1, 2, 3]);
+        let root = hs[0].clone();
+        rt.binding().roots.lock().push(root.obj);
+        drop(hs);
+        idle_collections(&m, k + 1);
+        let rec = rt.last_record().unwrap();
+        let ran = |ph: Phase| rec.phases.iter().any(|p| p.phase == ph);
+        assert!(ran(Phase::UpdateRefs), "the refs pass must run");
+        assert!(!ran(Phase::MarkReachable) && !ran(Phase::ScanGarbage));
+        assert_eq!((rec.visited, rec.candidates), (3, 0));
+        assert!(rec.heap_bytes_before > 0);
+        rt.binding().roots.lock().clear();
+        drop(root);
+        assert_eq!(m.collect(), 3, "workers {w}, {} collections", k + 1);
+        drop(untracked);
+    });
+}

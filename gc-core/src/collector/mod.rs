@@ -222,21 +222,20 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
         (u64::MAX, 0)
     };
     let everything_alive = in_use == alive;
-    let (visited, candidates) = if everything_alive {
-        (alive, 0)
+    let (visited, candidates, walked_bytes) = if everything_alive {
+        (alive, 0, in_use_bytes)
     } else {
         tl.phase(Phase::UpdateRefs, || ctx.refs_pass(&pages))
     };
-    if candidates > 0 {
-        // With no candidates (everything was marked alive) there is nothing to seed from.
-        tl.phase(Phase::MarkReachable, || ctx.mark_reachable_pass(&pages));
-    }
-    let scan = if everything_alive {
+    // Without candidates there is nothing to seed from and no garbage to find: mark-reachable
+    // and the scan are skipped (nothing was subtracted, so H1 holds).
+    let scan = if candidates == 0 {
         ScanResult {
-            heap_bytes: in_use_bytes,
+            heap_bytes: walked_bytes,
             ..ScanResult::default()
         }
     } else {
+        tl.phase(Phase::MarkReachable, || ctx.mark_reachable_pass(&pages));
         tl.phase(Phase::ScanGarbage, || {
             ctx.scan_pass(&pages, &sh.garbage_lists)
         })

@@ -100,8 +100,9 @@ impl<const SHARED: bool> Tracer for SubtractTracer<'_, '_, SHARED> {
 }
 
 impl<B: VmBinding> WalkCtx<'_, B> {
-    /// Update and subtract refs in one pass. Returns (visited tracked objects, candidates).
-    pub(crate) fn refs_pass(&self, pages: &[PageRef]) -> (u64, u64) {
+    /// Update and subtract refs in one pass. Returns (visited tracked objects, candidates,
+    /// slot bytes in use).
+    pub(crate) fn refs_pass(&self, pages: &[PageRef]) -> (u64, u64, u64) {
         if self.workers > 1 {
             self.refs_pass_impl::<true>(pages)
         } else {
@@ -109,20 +110,23 @@ impl<B: VmBinding> WalkCtx<'_, B> {
         }
     }
 
-    fn refs_pass_impl<const SHARED: bool>(&self, pages: &[PageRef]) -> (u64, u64) {
+    fn refs_pass_impl<const SHARED: bool>(&self, pages: &[PageRef]) -> (u64, u64, u64) {
         let chunks = PageChunks::new(pages, self.workers);
         let visited = AtomicU64::new(0);
         let candidates = AtomicU64::new(0);
+        let bytes = AtomicU64::new(0);
         let spills: Vec<Mutex<Vec<ObjRef>>> =
             (0..self.workers).map(|_| Mutex::new(Vec::new())).collect();
         run_on_workers(self.pool, self.workers, |w| {
             let start = Instant::now();
-            let (mut vis, mut cand) = (0u64, 0u64);
+            let (mut vis, mut cand, mut b) = (0u64, 0u64, 0u64);
             let mut spill = Vec::new();
             while let Some(chunk) = chunks.next(w) {
                 for page in chunk {
                     // SAFETY: the world is stopped and this worker alone handles this page.
                     unsafe { page.reclaim_remote_frees() };
+                    // After the reclaim an allocated bit means in use (P4).
+                    b += (page.allocated_count() * page.slot_size()) as u64;
                     page.for_each_allocated(|obj| {
                         let f = obj.header().flags();
                         if f & (flags::TRACKED | flags::IN_USE) != flags::TRACKED | flags::IN_USE {
@@ -146,6 +150,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             }
             visited.fetch_add(vis, Ordering::Relaxed);
             candidates.fetch_add(cand, Ordering::Relaxed);
+            bytes.fetch_add(b, Ordering::Relaxed);
             *spills[w].lock() = spill;
             self.log
                 .add(w, Phase::UpdateRefs, start, self.epoch, cand, 0);
@@ -160,7 +165,11 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                 }
             });
         }
-        (visited.into_inner(), candidates.into_inner())
+        (
+            visited.into_inner(),
+            candidates.into_inner(),
+            bytes.into_inner(),
+        )
     }
 
     /// Mark everything reachable from a candidate with external references (`gc_refs > 0`).
