@@ -92,9 +92,9 @@ impl Default for GcConfig {
             deferred_reclamation: false,
             record_capacity: 1024,
             flush_batch: 64,
-            mark_prefetch: std::env::var(MARK_PREFETCH_ENV)
-                .ok()
-                .map(|v| !v.is_empty() && v != "0"),
+            mark_prefetch: std::env::var_os(MARK_PREFETCH_ENV)
+                .is_some()
+                .then(|| env_flag(MARK_PREFETCH_ENV)),
         }
     }
 }

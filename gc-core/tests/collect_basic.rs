@@ -56,3 +56,38 @@ fn live_objects_survive_and_rings_are_freed() {
         assert_eq!(rt.heap_stats().live_objects, 0);
     }
 }
+
+#[test]
+fn deferred_reclamation_returns_the_memory_once_the_epoch_moves_on() {
+    // With `deferred_reclamation` the memory of destroyed garbage is returned through
+    // crossbeam-epoch: destroyed at once, its slots freed only after the epoch advances
+    // (later collections pin and flush, which moves it on).
+    for workers in [1, 4] {
+        let rt = runtime(config(workers).with_deferred_reclamation(true));
+        let m = rt.register_mutator("main");
+        let keep = ring(&m, 0, 10);
+        let mut freed = 0;
+        for round in 0..50u64 {
+            drop(ring(&m, 1000 * (round + 1), 30));
+            freed += m.collect();
+        }
+        assert_eq!(freed, 50 * 30, "workers={workers}");
+        assert_eq!(rt.binding().destroyed_set().len(), 50 * 30);
+        // More collections (each freeing a 2-node ring, deferred too) pin and flush, which
+        // moves the epoch on. Every object of the 30-node rounds must come back; only the
+        // small rings of the last few collections may still wait for their epoch.
+        let mut pending = rt.heap_stats().live_objects - keep.len();
+        for _ in 0..200 {
+            if pending < 30 {
+                break;
+            }
+            drop(ring(&m, 1, 2));
+            assert_eq!(m.collect(), 2);
+            pending = rt.heap_stats().live_objects - keep.len();
+        }
+        assert!(
+            pending < 30,
+            "workers={workers}: deferred frees never ran ({pending} objects still in the heap)"
+        );
+    }
+}

@@ -98,7 +98,7 @@ impl<B: VmBinding> FreeCtx<'_, B> {
                 }
             }
             tally.collected.store(dead.len() as u64, Ordering::Relaxed);
-            let bytes = free_memory(self.space, dead, true);
+            let bytes = free_deferred(self.space, dead);
             tally.bytes.store(bytes, Ordering::Relaxed);
         } else if on_workers || self.workers <= 1 {
             for_each_slice(pool, workers, &slices, |s| {
@@ -148,72 +148,65 @@ impl<B: VmBinding> FreeCtx<'_, B> {
     /// With `destroy`, each object is first checked and destroyed here; without, the objects
     /// were checked and destroyed already and those still marked GARBAGE are freed.
     fn destroy_and_free(&self, objs: &[ObjRef], tally: &Tally, destroy: bool) {
-        let (mut collected, mut bytes) = (0u64, 0u64);
-        let mut run: Vec<ObjRef> = Vec::new();
-        let mut i = 0;
-        while i < objs.len() {
-            let page = PageRef::of(objs[i]);
-            run.clear();
-            while i < objs.len() && PageRef::of(objs[i]) == page {
-                let g = objs[i];
-                let dead = if destroy {
-                    self.check_and_destroy(g, tally)
-                } else {
-                    g.header().flags() & flags::GARBAGE != 0
-                };
-                if dead {
-                    run.push(g);
-                }
-                i += 1;
+        let (collected, bytes) = free_page_runs(self.space, objs, |g| {
+            if destroy {
+                self.check_and_destroy(g, tally)
+            } else {
+                g.header().flags() & flags::GARBAGE != 0
             }
-            // SAFETY: every object in the run lives on `page`, was destroyed, is unreachable
-            // (final garbage with refcount 0) and is freed exactly once (each object is in
-            // exactly one slice, and each slice is handled by one worker).
-            unsafe { self.space.free_batch(page, &run) };
-            collected += run.len() as u64;
-            bytes += (run.len() * page.slot_size()) as u64;
-        }
+        });
         tally.collected.fetch_add(collected, Ordering::Relaxed);
         tally.bytes.fetch_add(bytes, Ordering::Relaxed);
     }
 }
 
-/// Return `objs` (destroyed, in page order) to their pages, one batch per page run. Returns
-/// the slot bytes freed (or to be freed, when deferred).
-pub(crate) fn free_memory(space: &Arc<HeapSpace>, objs: Vec<ObjRef>, deferred: bool) -> u64 {
-    if deferred {
-        let bytes = objs
-            .iter()
-            .map(|&o| PageRef::of(o).slot_size() as u64)
-            .sum();
-        let space = space.clone();
-        let guard = crossbeam_epoch::pin();
-        let f = move || free_runs(&space, &objs);
-        // SAFETY: the closure owns everything it uses (an Arc of the space and the object
-        // list) and only frees memory that nothing may use once every pinned reader of the
-        // current epoch has unpinned: the deferred-reclamation rule of DESIGN §3.6.
-        unsafe { guard.defer_unchecked(f) };
-        guard.flush();
-        bytes
-    } else {
-        free_runs(space, &objs)
-    }
-}
-
-fn free_runs(space: &HeapSpace, objs: &[ObjRef]) -> u64 {
-    let mut bytes = 0;
+/// Free the objects of `objs` (in page order) for which `dead` is true, one batch per page
+/// run. `dead` is called once per object, in order; it must return true only for a
+/// destroyed, unreachable garbage object (final garbage with refcount 0). Returns (objects,
+/// slot bytes) freed.
+fn free_page_runs(
+    space: &HeapSpace,
+    objs: &[ObjRef],
+    mut dead: impl FnMut(ObjRef) -> bool,
+) -> (u64, u64) {
+    let (mut collected, mut bytes) = (0u64, 0u64);
+    let mut run: Vec<ObjRef> = Vec::new();
     let mut i = 0;
     while i < objs.len() {
         let page = PageRef::of(objs[i]);
-        let mut j = i + 1;
-        while j < objs.len() && PageRef::of(objs[j]) == page {
-            j += 1;
+        run.clear();
+        while i < objs.len() && PageRef::of(objs[i]) == page {
+            if dead(objs[i]) {
+                run.push(objs[i]);
+            }
+            i += 1;
         }
-        // SAFETY: every object in the run lives on `page`, was destroyed, is unreachable
-        // (final garbage with refcount 0) and is freed exactly once.
-        unsafe { space.free_batch(page, &objs[i..j]) };
-        bytes += ((j - i) * page.slot_size()) as u64;
-        i = j;
+        // SAFETY: every object in the run lives on `page` and is dead (`dead`'s contract); it
+        // is freed exactly once: each object is in exactly one slice (or one deferred list),
+        // handled by one worker.
+        unsafe { space.free_batch(page, &run) };
+        collected += run.len() as u64;
+        bytes += (run.len() * page.slot_size()) as u64;
     }
+    (collected, bytes)
+}
+
+/// Return `objs` (destroyed, in page order) to their pages once every thread pinned now has
+/// unpinned (crossbeam-epoch). Returns the slot bytes to be freed.
+fn free_deferred(space: &Arc<HeapSpace>, objs: Vec<ObjRef>) -> u64 {
+    let bytes = objs
+        .iter()
+        .map(|&o| PageRef::of(o).slot_size() as u64)
+        .sum();
+    let space = space.clone();
+    let guard = crossbeam_epoch::pin();
+    let f = move || {
+        free_page_runs(&space, &objs, |_| true);
+    };
+    // SAFETY: the closure owns everything it uses (an Arc of the space and the object list)
+    // and only frees memory that nothing may use once every pinned reader of the current
+    // epoch has unpinned: the deferred-reclamation rule of DESIGN §3.6.
+    unsafe { guard.defer_unchecked(f) };
+    guard.flush();
     bytes
 }

@@ -24,10 +24,9 @@ pub(crate) struct GarbageParts {
 const SLICE: usize = 4096;
 
 impl GarbageParts {
-    /// Wrap per-worker lists, ordered by their first object (so the order of the whole set
-    /// does not depend on which worker walked what).
-    pub(crate) fn new(mut parts: Vec<Vec<ObjRef>>) -> Self {
-        parts.sort_by_key(|p| p.first().map(|o| o.addr()).unwrap_or(usize::MAX));
+    /// Wrap per-worker lists, in the order given (the scan orders them by first object, so
+    /// the order of the whole set does not depend on which worker walked what).
+    pub(crate) fn new(parts: Vec<Vec<ObjRef>>) -> Self {
         GarbageParts { parts }
     }
 

@@ -124,9 +124,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             while let Some(chunk) = chunks.next(w) {
                 for page in chunk {
                     // SAFETY: the world is stopped and this worker alone handles this page.
-                    unsafe { page.reclaim_remote_frees() };
-                    // After the reclaim an allocated bit means in use (P4).
-                    b += (page.allocated_count() * page.slot_size()) as u64;
+                    b += unsafe { reclaim_and_count(*page) }.1;
                     page.for_each_allocated(|obj| {
                         let f = obj.header().flags();
                         if f & (flags::TRACKED | flags::IN_USE) != flags::TRACKED | flags::IN_USE {
@@ -332,9 +330,8 @@ struct ScanPart {
 }
 
 impl<B: VmBinding> WalkCtx<'_, B> {
-    /// Objects and slot bytes in use on `pages`, counted from the allocation bitmaps after
-    /// moving each page's remotely freed slots to its free list (afterwards an allocated bit
-    /// means in use, P4). O(pages), on all workers.
+    /// Objects and slot bytes in use on `pages` (see [`reclaim_and_count`]). O(pages), on all
+    /// workers.
     pub(crate) fn count_in_use(&self, pages: &[PageRef]) -> (u64, u64) {
         let chunks = PageChunks::new(pages, self.workers);
         let (objects, bytes) = (AtomicU64::new(0), AtomicU64::new(0));
@@ -343,10 +340,9 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             while let Some(chunk) = chunks.next(w) {
                 for page in chunk {
                     // SAFETY: the world is stopped and this worker alone handles this page.
-                    unsafe { page.reclaim_remote_frees() };
-                    let k = page.allocated_count() as u64;
+                    let (k, kb) = unsafe { reclaim_and_count(*page) };
                     n += k;
-                    b += k * page.slot_size() as u64;
+                    b += kb;
                 }
             }
             objects.fetch_add(n, Ordering::Relaxed);
@@ -354,6 +350,19 @@ impl<B: VmBinding> WalkCtx<'_, B> {
         });
         (objects.into_inner(), bytes.into_inner())
     }
+}
+
+/// Move `page`'s remotely freed slots to its free list, then count its objects in use and
+/// their slot bytes from the allocation bitmap (after the reclaim an allocated bit means in
+/// use, P4).
+///
+/// # Safety
+/// The world is stopped and the caller alone handles this page (owner-local state, P1).
+unsafe fn reclaim_and_count(page: PageRef) -> (u64, u64) {
+    // SAFETY: forwarded caller guarantee.
+    unsafe { page.reclaim_remote_frees() };
+    let n = page.allocated_count() as u64;
+    (n, n * page.slot_size() as u64)
 }
 
 /// Output of the scan pass.

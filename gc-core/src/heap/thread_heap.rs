@@ -78,8 +78,9 @@ impl ThreadHeap {
     }
 
     /// Allocate an object with a `payload_size`-byte payload (8-byte aligned). Its header is
-    /// initialised with `IN_USE`, the space's unmarked mark-bit value, and `TRACKED` if `tracked`. The payload contents are
-    /// unspecified (zero for never-used slots, poison or stale data otherwise).
+    /// initialised with `IN_USE`, the space's unmarked mark-bit value, and `TRACKED` if
+    /// `tracked`. The payload contents are unspecified (zero for never-used slots, poison or
+    /// stale data otherwise).
     ///
     /// Small sizes take a lock-free, atomic-RMW-free fast path.
     #[inline]
