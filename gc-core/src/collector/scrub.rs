@@ -43,6 +43,7 @@ impl<'a> Scrub<'a> {
         self.armed = false;
         let saved: HashSet<ObjRef> = self.saved.lock().iter().copied().collect();
         for page in self.pages {
+            page.reset_nonzero_refs();
             page.for_each_allocated(|obj| {
                 let h = obj.header();
                 let f = h.flags();

@@ -6,14 +6,17 @@
 //! without a separate "make candidates" pass.
 //!
 //! `gc_refs` is 0 for every object outside a collection (set at allocation, reset by the scan
-//! pass). So the refs pass only *subtracts*: each candidate takes 1 from each candidate child's
-//! `gc_refs`, in whatever order workers reach them, and the seeding walk of mark-reachable adds
-//! the refcount when it looks at the object (`refcount + gc_refs` = external references). That
-//! fuses CPython's update-refs and subtract-refs into one pass. With one worker the
-//! subtractions are plain load/store pairs. With several, a worker updates in place only
-//! children on the pages of the chunk it is walking (chunks are disjoint, so no one else
+//! pass). So the refs pass fuses CPython's update-refs and subtract-refs into one pass: each
+//! candidate adds its own refcount to its `gc_refs` and takes 1 from each candidate child's,
+//! in whatever order workers reach them; at the end `gc_refs` = external references. With one
+//! worker every update is a plain load/store pair. With several, a worker updates in place
+//! only objects on the pages of the chunk it is walking (chunks are disjoint, so no one else
 //! writes them meanwhile) and spills the rest, which are subtracted atomically after the walk;
 //! as objects mostly point near themselves, most subtractions stay plain.
+//!
+//! Each page counts its objects with a non-zero `gc_refs` (`PageRef::note_gc_refs`, updated
+//! with every change above), so mark-reachable looks for seeds only on pages that have one.
+//! Pure garbage (every count back to 0) then costs no seeding walk at all.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -27,7 +30,7 @@ use crate::collector::garbage::{GarbageParts, ListPool};
 use crate::collector::mark::{MarkCounts, MarkRule, Marker};
 use crate::collector::workers::{run_on_workers, PageChunks, WorkerLog};
 use crate::error::ContractViolation;
-use crate::heap::{PageRef, PAGE_MASK};
+use crate::heap::{nonzero_delta, PageRef, PAGE_MASK};
 use crate::object::{flags, ObjRef};
 use crate::record::Phase;
 
@@ -76,6 +79,9 @@ struct SubtractTracer<'a, 'f, const SHARED: bool> {
     parent: usize,
     chunk: &'a [PageRef],
     spill: &'a mut Vec<ObjRef>,
+    /// Change of the walked page's non-zero count, added once at the page's end (a register
+    /// instead of a load/store chain on the page header per edge).
+    here: &'a mut i32,
 }
 
 impl<const SHARED: bool> Tracer for SubtractTracer<'_, '_, SHARED> {
@@ -85,15 +91,20 @@ impl<const SHARED: bool> Tracer for SubtractTracer<'_, '_, SHARED> {
             if self.candidate.accepts(f) {
                 // Same page as the parent (the common case: one compare), else on another
                 // page of this chunk, else spilled.
-                if SHARED
-                    && child.addr() & !PAGE_MASK != self.parent & !PAGE_MASK
-                    && !self.chunk.contains(&PageRef::of(child))
-                {
+                let same_page = child.addr() & !PAGE_MASK == self.parent & !PAGE_MASK;
+                if SHARED && !same_page && !self.chunk.contains(&PageRef::of(child)) {
                     self.spill.push(child);
                     return;
                 }
                 let h = child.header();
-                h.set_gc_refs(h.gc_refs() - 1);
+                let old = h.gc_refs();
+                h.set_gc_refs(old - 1);
+                let d = nonzero_delta(old, old - 1);
+                if same_page {
+                    *self.here += d;
+                } else {
+                    PageRef::of(child).add_nonzero_refs::<false>(d);
+                }
             }
         }
     }
@@ -125,6 +136,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                 for page in chunk {
                     // SAFETY: the world is stopped and this worker alone handles this page.
                     b += unsafe { reclaim_and_count(*page) }.1;
+                    let mut here = 0i32;
                     page.for_each_allocated(|obj| {
                         let f = obj.header().flags();
                         if f & (flags::TRACKED | flags::IN_USE) != flags::TRACKED | flags::IN_USE {
@@ -135,15 +147,25 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                             return;
                         }
                         cand += 1;
+                        // Update: add the count. This worker alone writes this object's
+                        // gc_refs and its page's seed count during the walk (other workers'
+                        // subtractions are spilled until after it).
+                        let h = obj.header();
+                        let old = h.gc_refs();
+                        let new = old.wrapping_add(clamp_refcount(self.binding.refcount(obj)));
+                        h.set_gc_refs(new);
+                        here += nonzero_delta(old, new);
                         let mut t = SubtractTracer::<SHARED> {
                             filter: self.filter,
                             candidate: self.candidate,
                             parent: obj.addr(),
                             chunk,
                             spill: &mut spill,
+                            here: &mut here,
                         };
                         self.binding.trace(obj, &mut t);
                     });
+                    page.add_nonzero_refs::<false>(here);
                 }
             }
             visited.fetch_add(vis, Ordering::Relaxed);
@@ -159,7 +181,8 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             run_on_workers(self.pool, self.workers, |w| {
                 let spill = std::mem::take(&mut *spills[w].lock());
                 for child in spill {
-                    child.header().dec_gc_refs();
+                    let old = child.header().dec_gc_refs();
+                    PageRef::of(child).add_nonzero_refs::<true>(nonzero_delta(old, old - 1));
                 }
             });
         }
@@ -172,8 +195,18 @@ impl<B: VmBinding> WalkCtx<'_, B> {
 
     /// Mark everything reachable from a candidate with external references (`gc_refs > 0`).
     /// A negative `gc_refs` is a refcount smaller than its internal references (contract rule
-    /// 1): reported, and the object is treated as externally referenced.
+    /// 1): reported, and the object is treated as externally referenced. Only pages whose
+    /// seed count (kept by the refs pass) is non-zero are walked: a heap of pure garbage costs
+    /// O(pages) here, not O(objects).
     pub(crate) fn mark_reachable_pass(&self, pages: &[PageRef]) {
+        let pages: Vec<PageRef> = pages
+            .iter()
+            .copied()
+            .filter(|p| p.nonzero_refs() != 0)
+            .collect();
+        if pages.is_empty() {
+            return;
+        }
         let marker = Marker::new(
             self.binding,
             self.filter,
@@ -181,7 +214,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             self.workers,
             self.prefetch,
         );
-        let chunks = PageChunks::new(pages, self.workers);
+        let chunks = PageChunks::new(&pages, self.workers);
         run_on_workers(self.pool, self.workers, |w| {
             let start = Instant::now();
             let mut local = marker.take_local(w);
@@ -193,18 +226,16 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                         if !self.candidate.accepts(f) {
                             return;
                         }
-                        // gc_refs holds minus the internal references; the count itself is
-                        // read here, once, by the only worker that handles this object.
-                        let rc = self.binding.refcount(obj);
-                        let refs = clamp_refcount(rc) as i64 + obj.header().gc_refs() as i64;
+                        // refcount minus internal references (the refs pass added the count).
+                        let refs = obj.header().gc_refs();
                         if refs == 0 {
                             return;
                         }
                         if refs < 0 {
                             self.filter.report(ContractViolation::RefcountTooSmall {
                                 object: obj.addr(),
-                                refcount: rc,
-                                excess: (-refs) as usize,
+                                refcount: self.binding.refcount(obj),
+                                excess: refs.unsigned_abs() as usize,
                             });
                         }
                         marker.push_seed(&mut local, obj, f);
@@ -261,6 +292,8 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             };
             while let Some(chunk) = chunks.next(w) {
                 for page in chunk {
+                    // Every gc_refs of the page is reset below (H1).
+                    page.reset_nonzero_refs();
                     let slot = page.slot_size() as u64;
                     page.for_each_allocated(|obj| {
                         let h = obj.header();

@@ -27,8 +27,8 @@ pub use thread_heap::ThreadHeap;
 
 use crate::object::ObjRef;
 use crate::primitive::sync::atomic::{AtomicUsize, Ordering};
-pub(crate) use page::PAGE_MASK;
 use page::{clear_slot, PageHeader};
+pub(crate) use page::{nonzero_delta, PAGE_MASK};
 use registry::{AbandonedPool, Registry};
 
 /// Why an allocation failed.

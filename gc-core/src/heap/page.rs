@@ -96,6 +96,10 @@ pub(crate) struct PageHeader {
     owner: AtomicUsize,
     /// Position in the registry's page vector (written only under the registry lock).
     registry_index: AtomicUsize,
+    /// Collection scratch (world stopped): how many of this page's objects have a non-zero
+    /// `gc_refs`, kept by the refs pass so that mark-reachable walks only pages that hold a
+    /// seed. Wrapping count; 0 outside collections (the scan resets it).
+    nonzero_refs: AtomicU32,
     // ---- owner-local (P1) ----
     /// Head of the owner-local free list (payload pointer, null = empty).
     local_free: Cell<*mut u8>,
@@ -144,6 +148,41 @@ impl PageRef {
         // SAFETY: payload addresses are never in the first page of the address space (a page
         // header precedes them), so base is nonzero.
         PageRef(unsafe { NonNull::new_unchecked(base as *mut PageHeader) })
+    }
+
+    /// How many of this page's objects have a non-zero `gc_refs` (collection scratch, see
+    /// `PageHeader::nonzero_refs`).
+    #[inline]
+    pub(crate) fn nonzero_refs(self) -> u32 {
+        self.hdr().nonzero_refs.load(Ordering::Relaxed)
+    }
+
+    /// Add `d` to the count (see [`nonzero_delta`]). `SHARED`: other workers may update this
+    /// page's count concurrently (an atomic add); otherwise the caller is the only one
+    /// updating it now (a plain load and store).
+    #[inline]
+    pub(crate) fn add_nonzero_refs<const SHARED: bool>(self, d: i32) {
+        if d == 0 {
+            return;
+        }
+        let c = &self.hdr().nonzero_refs;
+        if SHARED {
+            c.fetch_add(d as u32, Ordering::Relaxed);
+        } else {
+            c.store(
+                c.load(Ordering::Relaxed).wrapping_add(d as u32),
+                Ordering::Relaxed,
+            );
+        }
+    }
+
+    /// Reset the count (every `gc_refs` of the page is being reset to 0).
+    #[inline]
+    pub(crate) fn reset_nonzero_refs(self) {
+        let c = &self.hdr().nonzero_refs;
+        if c.load(Ordering::Relaxed) != 0 {
+            c.store(0, Ordering::Relaxed);
+        }
     }
 
     /// Wrap the base address of a page known to be live (e.g. found in the registry).
@@ -395,6 +434,7 @@ impl PageHeader {
             alloc_size,
             owner: AtomicUsize::new(owner),
             registry_index: AtomicUsize::new(usize::MAX),
+            nonzero_refs: AtomicU32::new(0),
             local_free: Cell::new(ptr::null_mut()),
             bump: Cell::new(0),
             next: Cell::new(ptr::null_mut()),
@@ -590,6 +630,13 @@ pub(crate) unsafe fn clear_slot(p: *mut u8, slot_size: usize) {
     }
     #[cfg(not(any(debug_assertions, feature = "poison")))]
     let _ = slot_size;
+}
+
+/// The change in a page's non-zero `gc_refs` count when one of its objects goes from `old`
+/// to `new` (-1, 0 or 1; branch-free).
+#[inline(always)]
+pub(crate) fn nonzero_delta(old: i32, new: i32) -> i32 {
+    (new != 0) as i32 - (old != 0) as i32
 }
 
 /// Panic if a free slot's poison was overwritten (a write after free).
