@@ -132,6 +132,12 @@ pub(crate) mod flags {
     /// `HeapSpace::unmarked_bit`), which every collection flips instead of clearing the bit on
     /// every survivor.
     pub const MARKED: u32 = 1 << 2;
+    /// Held by the running collection (always with GARBAGE): the refs pass holds every
+    /// candidate, and mark-reachable and the scan take back those with external references.
+    /// Final garbage keeps it until it is freed; whatever leaves the garbage set (marked
+    /// reachable, resurrected, released, freed later by the epoch, saved) loses it, so a
+    /// later collection never mistakes old garbage for its own.
+    pub const PENDING: u32 = 1 << 3;
     /// Held by the collector as cyclic garbage: the VM must not free it at refcount zero.
     pub const GARBAGE: u32 = 1 << 4;
     /// Its finalizer has run (never again, PEP 442).

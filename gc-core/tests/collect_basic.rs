@@ -58,6 +58,31 @@ fn live_objects_survive_and_rings_are_freed() {
 }
 
 #[test]
+fn garbage_waiting_for_its_epoch_is_never_collected_again() {
+    // Destroyed garbage whose memory waits for the epoch is still in the heap, with its
+    // GARBAGE bit. Later collections, with and without objects that have external references
+    // (the scan runs only with those), must leave it alone: destroyed exactly once.
+    for workers in [1, 4] {
+        let rt = runtime(config(workers).with_deferred_reclamation(true));
+        let m = rt.register_mutator("main");
+        let guard = crossbeam_epoch::pin();
+        drop(ring(&m, 0, 40));
+        assert_eq!(m.collect(), 40, "workers={workers}");
+        assert_eq!(m.collect(), 0, "workers={workers}");
+        let keep = ring(&m, 100, 5);
+        drop(ring(&m, 200, 7));
+        assert_eq!(m.collect(), 7, "workers={workers}");
+        assert_eq!(m.collect(), 0, "workers={workers}");
+        drop(guard);
+        let destroyed = rt.binding().destroyed.lock().clone();
+        assert_eq!(destroyed.len(), 47, "workers={workers}: destroyed twice?");
+        assert_eq!(rt.binding().destroyed_set().len(), 47);
+        drop(keep);
+        assert_eq!(m.collect(), 5, "workers={workers}");
+    }
+}
+
+#[test]
 fn deferred_reclamation_returns_the_memory_once_the_epoch_moves_on() {
     // With `deferred_reclamation` the memory of destroyed garbage is returned through
     // crossbeam-epoch: destroyed at once, its slots freed only after the epoch advances

@@ -155,3 +155,32 @@ fn no_candidates_skips_the_scan_and_later_garbage_is_found() {
         drop(untracked);
     });
 }
+
+#[test]
+fn pure_garbage_skips_the_scan_and_a_seed_brings_it_back() {
+    // The refs pass holds every candidate. Without a candidate with external references no
+    // page has a seed: the held candidates are the garbage and the scan is skipped. With one
+    // (a cycle held by a handle, not a root), the scan settles what mark-reachable reached.
+    each_parity(|w, k| {
+        let (rt, m) = world(w);
+        idle_collections(&m, k);
+        drop(cycle(&m, &[1, 2, 3]));
+        assert_eq!(m.collect(), 3, "workers {w}, {k} collections");
+        let rec = rt.last_record().unwrap();
+        let ran = |ph: Phase| rec.phases.iter().any(|p| p.phase == ph);
+        assert!(ran(Phase::UpdateRefs) && !ran(Phase::ScanGarbage));
+        assert!(rec.heap_bytes_before > 0);
+
+        let held = cycle(&m, &[4, 5]);
+        drop(cycle(&m, &[6, 7, 8]));
+        assert_eq!(m.collect(), 3, "workers {w}, {k} collections");
+        let rec = rt.last_record().unwrap();
+        assert!(rec.phases.iter().any(|p| p.phase == Phase::ScanGarbage));
+        let expect: std::collections::HashSet<u64> = [1, 2, 3, 6, 7, 8].into();
+        assert_eq!(rt.binding().destroyed_set(), expect);
+        // The survivors are ordinary candidates again: found once dropped.
+        assert_eq!(m.collect(), 0);
+        drop(held);
+        assert_eq!(m.collect(), 2, "workers {w}, {k} collections");
+    });
+}

@@ -517,6 +517,14 @@ fn save_garbage_keeps_objects() {
         drop(cycle(&m, &[4, 5]));
         assert_eq!(m.collect(), 2);
         assert_eq!(rt.binding().destroyed_set(), set(&[4, 5]));
+        // Also when objects with external references make the collection run its scan.
+        let keep = cycle(&m, &[6, 7]);
+        drop(cycle(&m, &[8, 9]));
+        assert_eq!(m.collect(), 2);
+        assert_eq!(rt.binding().destroyed_set(), set(&[4, 5, 8, 9]));
+        assert_eq!(rt.saved_garbage().len(), 3);
+        drop(keep);
+        assert_eq!(m.collect(), 2);
     }
 }
 

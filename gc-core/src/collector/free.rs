@@ -93,6 +93,9 @@ impl<B: VmBinding> FreeCtx<'_, B> {
             for s in &slices {
                 for &g in *s {
                     if self.check_and_destroy(g, &tally) {
+                        // No longer this collection's: a collection that runs before the
+                        // epoch frees it must not take it for its own garbage.
+                        g.header().unset(flags::PENDING);
                         dead.push(g);
                     }
                 }
@@ -132,7 +135,7 @@ impl<B: VmBinding> FreeCtx<'_, B> {
         // Back to the VM: never marked in this collection, so its mark bit needs the current
         // "not marked" value.
         g.header().set_mark_bit(self.unmarked);
-        g.header().unset(flags::GARBAGE);
+        g.header().unset(flags::GARBAGE | flags::PENDING);
         tally.released.fetch_add(1, Ordering::Relaxed);
         record_violation(
             self.violations,

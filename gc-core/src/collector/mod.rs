@@ -222,23 +222,30 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
         (u64::MAX, 0)
     };
     let everything_alive = in_use == alive;
-    let (visited, candidates, walked_bytes) = if everything_alive {
-        (alive, 0, in_use_bytes)
-    } else {
-        tl.phase(Phase::UpdateRefs, || ctx.refs_pass(&pages))
-    };
-    // Without candidates there is nothing to seed from and no garbage to find: mark-reachable
-    // and the scan are skipped (nothing was subtracted, so H1 holds).
-    let scan = if candidates == 0 {
-        ScanResult {
-            heap_bytes: walked_bytes,
+    let (visited, candidates, scan) = if everything_alive {
+        let scan = ScanResult {
+            heap_bytes: in_use_bytes,
             ..ScanResult::default()
-        }
+        };
+        (alive, 0, scan)
     } else {
-        tl.phase(Phase::MarkReachable, || ctx.mark_reachable_pass(&pages));
-        tl.phase(Phase::ScanGarbage, || {
-            ctx.scan_pass(&pages, &sh.garbage_lists)
-        })
+        let refs = tl.phase(Phase::UpdateRefs, || {
+            ctx.refs_pass(&pages, &sh.garbage_lists)
+        });
+        // The refs pass held every candidate. Without seeds (no candidate has external
+        // references: every page's count is 0, so every gc_refs is 0 and H1 holds), that is
+        // the garbage set and the scan is skipped. Without candidates there is nothing to
+        // seed from either.
+        let scan = if refs.candidates == 0
+            || !tl.phase(Phase::MarkReachable, || ctx.mark_reachable_pass(&pages))
+        {
+            refs.held
+        } else {
+            tl.phase(Phase::ScanGarbage, || {
+                ctx.scan_pass(&pages, &sh.garbage_lists, refs.held)
+            })
+        };
+        (refs.visited, refs.candidates, scan)
     };
     let heap_before = scan.heap_bytes;
     if sh.config.verify {
@@ -310,6 +317,10 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
     let (collected, uncollectable, freed_bytes) = tl.phase(Phase::Free, || {
         if sh.save_garbage() {
             let n = garbage.len() as u64;
+            // Held for good, no longer by this collection (see `flags::PENDING`).
+            garbage.iter().for_each(|g| {
+                g.header().unset(flags::PENDING);
+            });
             sh.saved_garbage.lock().extend(garbage.iter());
             (0, n, 0)
         } else {

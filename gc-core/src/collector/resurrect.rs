@@ -87,7 +87,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             let h = g.header();
             h.set_gc_refs(0);
             if h.flags() & flags::RESURRECT_MARK != 0 {
-                h.unset(flags::RESURRECT_MARK | flags::GARBAGE);
+                h.unset(flags::RESURRECT_MARK | flags::GARBAGE | flags::PENDING);
                 // It was never marked, so its mark bit reads "marked" after the flip.
                 h.set_mark_bit(self.unmarked_next);
                 false

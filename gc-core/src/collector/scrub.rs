@@ -50,7 +50,7 @@ impl<'a> Scrub<'a> {
                 if f & flags::IN_USE == 0 {
                     return;
                 }
-                let mut clear = flags::RESURRECT_MARK;
+                let mut clear = flags::RESURRECT_MARK | flags::PENDING;
                 if f & flags::GARBAGE != 0 && !saved.contains(&obj) {
                     clear |= flags::GARBAGE;
                 }

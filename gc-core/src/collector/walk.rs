@@ -45,6 +45,29 @@ pub(crate) const fn candidate_rule(unmarked: u32) -> MarkRule {
     }
 }
 
+/// Mark-reachable's rule: the refs pass held every candidate (GARBAGE | PENDING), and
+/// marking one takes it out of the garbage set again (the scan drops both bits).
+pub(crate) const fn pending_rule(unmarked: u32) -> MarkRule {
+    MarkRule {
+        mask: flags::IN_USE | flags::TRACKED | flags::FROZEN | flags::GARBAGE | flags::PENDING,
+        want: flags::IN_USE | flags::TRACKED | flags::GARBAGE | flags::PENDING,
+        bit: flags::MARKED,
+        unmarked,
+    }
+}
+
+/// `f` as it was before the refs pass held the object (PENDING marks the bits it added), so
+/// that a child already visited still reads as a candidate.
+#[inline(always)]
+fn unpend(f: u32) -> u32 {
+    let held = if f & flags::PENDING != 0 {
+        flags::GARBAGE | flags::PENDING
+    } else {
+        0
+    };
+    f & !held
+}
+
 /// Clamp a VM refcount into the `gc_refs` range. Counts this large (immortal objects) are
 /// external references whatever the internal ones are.
 #[inline]
@@ -88,7 +111,7 @@ impl<const SHARED: bool> Tracer for SubtractTracer<'_, '_, SHARED> {
     #[inline]
     fn edge(&mut self, child: ObjRef) {
         if let Some(f) = self.filter.flags(self.parent, child) {
-            if self.candidate.accepts(f) {
+            if self.candidate.accepts(unpend(f)) {
                 // Same page as the parent (the common case: one compare), else on another
                 // page of this chunk, else spilled.
                 let same_page = child.addr() & !PAGE_MASK == self.parent & !PAGE_MASK;
@@ -111,31 +134,40 @@ impl<const SHARED: bool> Tracer for SubtractTracer<'_, '_, SHARED> {
 }
 
 impl<B: VmBinding> WalkCtx<'_, B> {
-    /// Update and subtract refs in one pass. Returns (visited tracked objects, candidates,
-    /// slot bytes in use).
-    pub(crate) fn refs_pass(&self, pages: &[PageRef]) -> (u64, u64, u64) {
+    /// Update and subtract refs in one pass, and hold every candidate (GARBAGE | PENDING) in
+    /// lists taken from `lists`: if no page has a seed afterwards, they are the garbage set
+    /// as they stand (see [`RefsResult::held`]).
+    pub(crate) fn refs_pass(&self, pages: &[PageRef], lists: &ListPool) -> RefsResult {
         if self.workers > 1 {
-            self.refs_pass_impl::<true>(pages)
+            self.refs_pass_impl::<true>(pages, lists)
         } else {
-            self.refs_pass_impl::<false>(pages)
+            self.refs_pass_impl::<false>(pages, lists)
         }
     }
 
-    fn refs_pass_impl<const SHARED: bool>(&self, pages: &[PageRef]) -> (u64, u64, u64) {
+    fn refs_pass_impl<const SHARED: bool>(
+        &self,
+        pages: &[PageRef],
+        lists: &ListPool,
+    ) -> RefsResult {
         let chunks = PageChunks::new(pages, self.workers);
         let visited = AtomicU64::new(0);
         let candidates = AtomicU64::new(0);
-        let bytes = AtomicU64::new(0);
+        let out = Mutex::new(Vec::<ScanPart>::new());
         let spills: Vec<Mutex<Vec<ObjRef>>> =
             (0..self.workers).map(|_| Mutex::new(Vec::new())).collect();
         run_on_workers(self.pool, self.workers, |w| {
             let start = Instant::now();
-            let (mut vis, mut cand, mut b) = (0u64, 0u64, 0u64);
+            let (mut vis, mut cand) = (0u64, 0u64);
+            let mut r = ScanPart {
+                garbage: lists.take(),
+                ..Default::default()
+            };
             let mut spill = Vec::new();
             while let Some(chunk) = chunks.next(w) {
                 for page in chunk {
                     // SAFETY: the world is stopped and this worker alone handles this page.
-                    b += unsafe { reclaim_and_count(*page) }.1;
+                    r.heap_bytes += unsafe { reclaim_and_count(*page) }.1;
                     let mut here = 0i32;
                     page.for_each_allocated(|obj| {
                         let f = obj.header().flags();
@@ -155,6 +187,11 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                         let new = old.wrapping_add(clamp_refcount(self.binding.refcount(obj)));
                         h.set_gc_refs(new);
                         here += nonzero_delta(old, new);
+                        // Held as garbage until mark-reachable says otherwise: when nothing
+                        // has external references, this is the garbage set and no scan runs.
+                        // Other workers only read these flags now: a plain store.
+                        h.store_flags(f | flags::GARBAGE | flags::PENDING);
+                        r.hold(obj, f, self.binding);
                         let mut t = SubtractTracer::<SHARED> {
                             filter: self.filter,
                             candidate: self.candidate,
@@ -170,8 +207,8 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             }
             visited.fetch_add(vis, Ordering::Relaxed);
             candidates.fetch_add(cand, Ordering::Relaxed);
-            bytes.fetch_add(b, Ordering::Relaxed);
             *spills[w].lock() = spill;
+            out.lock().push(r);
             self.log
                 .add(w, Phase::UpdateRefs, start, self.epoch, cand, 0);
         });
@@ -186,11 +223,11 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                 }
             });
         }
-        (
-            visited.into_inner(),
-            candidates.into_inner(),
-            bytes.into_inner(),
-        )
+        RefsResult {
+            visited: visited.into_inner(),
+            candidates: candidates.into_inner(),
+            held: ScanResult::assemble(out.into_inner()),
+        }
     }
 
     /// Mark everything reachable from a candidate with external references (`gc_refs > 0`).
@@ -198,22 +235,19 @@ impl<B: VmBinding> WalkCtx<'_, B> {
     /// 1): reported, and the object is treated as externally referenced. Only pages whose
     /// seed count (kept by the refs pass) is non-zero are walked: a heap of pure garbage costs
     /// O(pages) here, not O(objects).
-    pub(crate) fn mark_reachable_pass(&self, pages: &[PageRef]) {
+    /// Returns false (and does nothing) if no page has a seed: the refs pass's held
+    /// candidates are then exactly the garbage.
+    pub(crate) fn mark_reachable_pass(&self, pages: &[PageRef]) -> bool {
         let pages: Vec<PageRef> = pages
             .iter()
             .copied()
             .filter(|p| p.nonzero_refs() != 0)
             .collect();
         if pages.is_empty() {
-            return;
+            return false;
         }
-        let marker = Marker::new(
-            self.binding,
-            self.filter,
-            self.candidate,
-            self.workers,
-            self.prefetch,
-        );
+        let rule = pending_rule(self.candidate.unmarked);
+        let marker = Marker::new(self.binding, self.filter, rule, self.workers, self.prefetch);
         let chunks = PageChunks::new(&pages, self.workers);
         run_on_workers(self.pool, self.workers, |w| {
             let start = Instant::now();
@@ -223,7 +257,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                 for page in chunk {
                     page.for_each_allocated(|obj| {
                         let f = obj.header().flags();
-                        if !self.candidate.accepts(f) {
+                        if !rule.accepts(f) {
                             return;
                         }
                         // refcount minus internal references (the refs pass added the count).
@@ -253,6 +287,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                 counts.steals,
             );
         });
+        true
     }
 
     /// Mark from `roots` (mark-alive) with the given rule. Returns the objects marked.
@@ -277,11 +312,18 @@ impl<B: VmBinding> WalkCtx<'_, B> {
         marked.into_inner()
     }
 
-    /// Find the garbage (unmarked candidates), hold it (GARBAGE bit), and reset `gc_refs` of
-    /// every tracked object (H1). Returns the garbage (one list per
-    /// worker, taken from `lists`), the subset with a pending finalizer, and the subset that
-    /// may have weakrefs.
-    pub(crate) fn scan_pass(&self, pages: &[PageRef], lists: &ListPool) -> ScanResult {
+    /// Settle the garbage after mark-reachable: a held candidate (PENDING) that was marked
+    /// goes back to the VM (GARBAGE and PENDING dropped), one that was not stays held. Resets
+    /// `gc_refs` of every tracked object (H1). Returns the garbage (one list per worker,
+    /// taken from `lists`), the subset with a pending finalizer, and the subset that may have
+    /// weakrefs. The refs pass's lists are given back to `lists` first.
+    pub(crate) fn scan_pass(
+        &self,
+        pages: &[PageRef],
+        lists: &ListPool,
+        held: ScanResult,
+    ) -> ScanResult {
+        held.garbage.recycle(lists);
         let chunks = PageChunks::new(pages, self.workers);
         let out = Mutex::new(Vec::<ScanPart>::new());
         run_on_workers(self.pool, self.workers, |w| {
@@ -305,16 +347,14 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                         if f & flags::TRACKED == 0 {
                             return;
                         }
-                        if self.candidate.accepts(f) {
-                            // Candidate never marked: garbage. Only this worker touches this
-                            // header in this pass and no mutator runs: a plain store.
-                            h.store_flags(f | flags::GARBAGE);
-                            r.garbage.push(obj);
-                            if f & flags::FINALIZED == 0 && self.binding.has_finalizer(obj) {
-                                r.to_finalize.push(obj);
-                            }
-                            if self.binding.has_weakrefs(obj) {
-                                r.weakly_referenced.push(obj);
+                        if f & flags::PENDING != 0 {
+                            if f & flags::MARKED == self.candidate.unmarked {
+                                // Held and never marked: garbage (it keeps both bits).
+                                r.hold(obj, f, self.binding);
+                            } else {
+                                // Marked reachable: back to the VM. Only this worker touches
+                                // this header now and no mutator runs: a plain store.
+                                h.store_flags(f & !(flags::GARBAGE | flags::PENDING));
                             }
                         }
                         // Marked objects keep their mark bit: the collection flips what it
@@ -337,29 +377,31 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             );
             out.lock().push(r);
         });
-        let mut parts = out.into_inner();
-        // Deterministic order: by first object address of each worker's part.
-        parts.sort_by_key(|p| p.garbage.first().map(|o| o.addr()).unwrap_or(usize::MAX));
-        let mut all = ScanResult::default();
-        let mut lists = Vec::with_capacity(parts.len());
-        for p in parts {
-            lists.push(p.garbage);
-            all.to_finalize.extend(p.to_finalize);
-            all.weakly_referenced.extend(p.weakly_referenced);
-            all.heap_bytes += p.heap_bytes;
-        }
-        all.garbage = GarbageParts::new(lists);
-        all
+        ScanResult::assemble(out.into_inner())
     }
 }
 
-/// One worker's share of the scan.
+/// One worker's share of the garbage (held by the refs pass, or settled by the scan).
 #[derive(Default)]
 struct ScanPart {
     garbage: Vec<ObjRef>,
     to_finalize: Vec<ObjRef>,
     weakly_referenced: Vec<ObjRef>,
     heap_bytes: u64,
+}
+
+impl ScanPart {
+    /// Add `obj` (header flags `f` before it was held) to the garbage.
+    #[inline]
+    fn hold<B: VmBinding>(&mut self, obj: ObjRef, f: u32, binding: &B) {
+        self.garbage.push(obj);
+        if f & flags::FINALIZED == 0 && binding.has_finalizer(obj) {
+            self.to_finalize.push(obj);
+        }
+        if binding.has_weakrefs(obj) {
+            self.weakly_referenced.push(obj);
+        }
+    }
 }
 
 impl<B: VmBinding> WalkCtx<'_, B> {
@@ -398,6 +440,17 @@ unsafe fn reclaim_and_count(page: PageRef) -> (u64, u64) {
     (n, n * page.slot_size() as u64)
 }
 
+/// Output of the refs pass.
+pub(crate) struct RefsResult {
+    /// Tracked objects in use.
+    pub visited: u64,
+    pub candidates: u64,
+    /// Every candidate, held (GARBAGE | PENDING). Final garbage if mark-reachable finds no
+    /// seed (every `gc_refs` is then 0 again: H1 holds without a scan); otherwise the scan
+    /// settles it. `heap_bytes` is counted here either way.
+    pub held: ScanResult,
+}
+
 /// Output of the scan pass.
 #[derive(Default)]
 pub(crate) struct ScanResult {
@@ -406,4 +459,22 @@ pub(crate) struct ScanResult {
     pub weakly_referenced: Vec<ObjRef>,
     /// Bytes of every in-use slot seen (the heap in use before this collection frees).
     pub heap_bytes: u64,
+}
+
+impl ScanResult {
+    /// Join the workers' parts, in a deterministic order: by first object address of each
+    /// part.
+    fn assemble(mut parts: Vec<ScanPart>) -> ScanResult {
+        parts.sort_by_key(|p| p.garbage.first().map(|o| o.addr()).unwrap_or(usize::MAX));
+        let mut all = ScanResult::default();
+        let mut lists = Vec::with_capacity(parts.len());
+        for p in parts {
+            lists.push(p.garbage);
+            all.to_finalize.extend(p.to_finalize);
+            all.weakly_referenced.extend(p.weakly_referenced);
+            all.heap_bytes += p.heap_bytes;
+        }
+        all.garbage = GarbageParts::new(lists);
+        all
+    }
 }
