@@ -63,7 +63,9 @@ pub trait GarbageQuery {
 ///    when edge checking is on* (debug builds, or [`GcConfig::check_edges`](crate::GcConfig)):
 ///    a reported pointer that is not a live object of this runtime. *Detected always:* a
 ///    garbage object still referenced after its cycle was cleared (over-reporting) is not
-///    freed and is recorded as [`ContractViolation::ReferencedAfterClear`](crate::ContractViolation).
+///    freed and is recorded as [`ContractViolation::ReferencedAfterClear`](crate::ContractViolation)
+///    — unless the binding sets [`CLEAR_SKIPS_GARBAGE`](Self::CLEAR_SKIPS_GARBAGE), which
+///    gives that check up.
 /// 3. **No hidden mutation while stopped.** While the world is stopped, no thread other than
 ///    the collector's changes reference counts or references of managed objects (native
 ///    threads that are not registered mutators must not touch managed objects at all, or
@@ -73,6 +75,9 @@ pub trait GarbageQuery {
 ///    thread next polls or detaches (allocation itself never starts a collection).
 /// 5. **`clear` breaks every strong reference.** After [`clear`](Self::clear) returns, the
 ///    object holds no strong reference to any managed object and its `trace` reports nothing.
+///    With [`CLEAR_SKIPS_GARBAGE`](Self::CLEAR_SKIPS_GARBAGE): no strong reference to any
+///    managed object that is not collector-held; references to collector-held objects may
+///    stay, uncounted down, and are never followed again.
 /// 6. **Collector-held objects are not freed by the VM.** While [`ObjRef::is_collector_held`]
 ///    is true for an object, the VM must not destroy or free it when its count reaches zero;
 ///    the collector does. (This is how garbage stays valid while finalizers and `clear` run,
@@ -92,6 +97,17 @@ pub unsafe trait VmBinding: Send + Sync + 'static {
     /// thread-local VM state: the free phase then runs on all workers. Default: `false` (the
     /// collecting thread clears and destroys alone).
     const CLEAR_ON_WORKERS: bool = false;
+
+    /// Whether [`clear`](Self::clear) leaves references to collector-held objects alone
+    /// (rule 5): it decrements only children for which [`ObjRef::is_collector_held`] is false.
+    /// Once the garbage set is final only edges from garbage to live objects need a decrement
+    /// (DESIGN §3.4): the garbage is freed as a whole, so a cycle costs no count updates at
+    /// all (for rings of atomic counts, about a quarter of the collection). The price: the
+    /// collector can no longer check after `clear` that every garbage count reached zero, so
+    /// a `trace` that over-reports is no longer caught ([`ContractViolation::ReferencedAfterClear`](crate::ContractViolation)
+    /// never fires). Set it only when `trace` reports exactly the counted references.
+    /// Default: `false`.
+    const CLEAR_SKIPS_GARBAGE: bool = false;
 
     /// The object's strong reference count as seen with the world stopped (rule 1).
     ///
@@ -173,9 +189,13 @@ pub unsafe trait VmBinding: Send + Sync + 'static {
     /// May run any VM code.
     fn after_collection(&self) {}
 
-    /// Break every strong reference `obj` holds (rule 5); the analogue of `tp_clear`.
-    /// World running, collecting thread. Decrefs made here follow the VM's normal rules,
-    /// except that an object reaching zero while collector-held is left alone (rule 6).
+    /// Break every strong reference `obj` holds (rule 5; only those to objects that are not
+    /// collector-held with [`CLEAR_SKIPS_GARBAGE`](Self::CLEAR_SKIPS_GARBAGE)); the analogue
+    /// of `tp_clear`. World running, collecting thread (any GC worker with
+    /// [`CLEAR_ON_WORKERS`](Self::CLEAR_ON_WORKERS)). Every object of the garbage set is
+    /// cleared before any is destroyed, so a child's [`ObjRef::is_collector_held`] can always
+    /// be read here. Decrefs made here follow the VM's normal rules, except that an object
+    /// reaching zero while collector-held is left alone (rule 6).
     fn clear(&self, obj: ObjRef);
 
     /// Release `obj`'s own resources (drop its payload in place) without touching any other

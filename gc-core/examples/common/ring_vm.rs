@@ -25,6 +25,9 @@ pub struct RingVm;
 unsafe impl VmBinding for RingVm {
     // clear only decrements counts and runs no VM code: safe on GC workers.
     const CLEAR_ON_WORKERS: bool = true;
+    // trace reports exactly the counted references, so clear may skip garbage children: a
+    // ring of garbage is freed without a single count update.
+    const CLEAR_SKIPS_GARBAGE: bool = true;
     fn refcount(&self, o: ObjRef) -> usize {
         node(o).rc.load(Ordering::Relaxed)
     }
@@ -35,8 +38,11 @@ unsafe impl VmBinding for RingVm {
     fn clear(&self, o: ObjRef) {
         let n = node(o);
         for c in [n.next.take(), n.prev.take()].into_iter().flatten() {
-            // Children are collector-held garbage here: just drop the count (rule 6).
-            node(c).rc.fetch_sub(1, Ordering::Relaxed);
+            // Garbage children are freed with this node: no count to drop. (A live child
+            // would get a real decref, and free itself at zero: none here.)
+            if !c.is_collector_held() {
+                node(c).rc.fetch_sub(1, Ordering::Relaxed);
+            }
         }
     }
     fn destroy(&self, _o: ObjRef) {}
