@@ -18,7 +18,7 @@ fn bench(c: &mut Criterion) {
     g.sample_size(20);
     for mode in ["no_subscriber", "subscriber", "subscriber_and_callback"] {
         let rt = GcRuntime::new(
-            RingVm,
+            RingVm::default(),
             GcConfig::default().with_workers(1).with_enabled(false),
         );
         let seen = Arc::new(AtomicU64::new(0));

@@ -1,9 +1,12 @@
-//! A complete minimal VM binding: ring nodes with a count and `next`/`prev` references.
-//! Shared by `examples/rings.rs` and `benches/record.rs`.
+//! A complete minimal VM binding: nodes with a count and two references (`next`/`prev` in a
+//! ring, left/right in a tree), and a root list. Shared by `examples/rings.rs`,
+//! `examples/tree.rs` and `benches/record.rs`.
+#![allow(dead_code)] // each user takes what it needs
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
 
-use gc_core::{Mutator, ObjRef, Tracer, VmBinding};
+use gc_core::{GcConfig, GcRuntime, Mutator, ObjRef, Tracer, VmBinding};
 
 /// A ring node: a count and two strong references.
 pub struct Node {
@@ -18,7 +21,11 @@ fn node<'a>(o: ObjRef) -> &'a mut Node {
     unsafe { &mut *(o.as_ptr() as *mut Node) }
 }
 
-pub struct RingVm;
+#[derive(Default)]
+pub struct RingVm {
+    /// The VM's roots (globals): reported to mark-alive.
+    pub roots: parking_lot::Mutex<Vec<ObjRef>>,
+}
 
 // SAFETY: counts are exact (every `next`/`prev` and the builder's handles are counted), trace
 // reports both edges, clear drops both, destroy touches nothing else (rules 1–8).
@@ -45,25 +52,29 @@ unsafe impl VmBinding for RingVm {
             }
         }
     }
+    fn scan_roots<T: Tracer>(&self, t: &mut T) {
+        self.roots.lock().iter().for_each(|&r| t.edge(r));
+    }
     fn destroy(&self, _o: ObjRef) {}
 }
 
+fn new_node(m: &Mutator<RingVm>) -> ObjRef {
+    let o = m.alloc(std::mem::size_of::<Node>(), false).unwrap();
+    // SAFETY: fresh allocation big enough for a Node.
+    unsafe {
+        (o.as_ptr() as *mut Node).write(Node {
+            rc: AtomicUsize::new(0),
+            next: None,
+            prev: None,
+        })
+    };
+    o
+}
+
+/// `objects / 20` rings of 20 nodes, all garbage (no handle is kept).
 pub fn build_rings(m: &Mutator<RingVm>, objects: usize) {
     for _ in 0..objects / 20 {
-        let nodes: Vec<ObjRef> = (0..20)
-            .map(|_| {
-                let o = m.alloc(std::mem::size_of::<Node>(), false).unwrap();
-                // SAFETY: fresh allocation big enough for a Node.
-                unsafe {
-                    (o.as_ptr() as *mut Node).write(Node {
-                        rc: AtomicUsize::new(0),
-                        next: None,
-                        prev: None,
-                    })
-                };
-                o
-            })
-            .collect();
+        let nodes: Vec<ObjRef> = (0..20).map(|_| new_node(m)).collect();
         for i in 0..20 {
             let (n, p) = (nodes[(i + 1) % 20], nodes[(i + 19) % 20]);
             node(nodes[i]).next = Some(n);
@@ -73,4 +84,101 @@ pub fn build_rings(m: &Mutator<RingVm>, objects: usize) {
             m.runtime().track(nodes[i]);
         }
     }
+}
+
+/// A binary tree of `objects` nodes (node `i`'s children are `2i+1` and `2i+2`, allocated in
+/// that order), its root held as a VM root: all live.
+pub fn build_tree(m: &Mutator<RingVm>, objects: usize) -> ObjRef {
+    let nodes: Vec<ObjRef> = (0..objects).map(|_| new_node(m)).collect();
+    for i in 0..objects {
+        for (k, c) in [2 * i + 1, 2 * i + 2].into_iter().enumerate() {
+            if c < objects {
+                let slot = if k == 0 {
+                    &mut node(nodes[i]).next
+                } else {
+                    &mut node(nodes[i]).prev
+                };
+                *slot = Some(nodes[c]);
+                node(nodes[c]).rc.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        m.runtime().track(nodes[i]);
+    }
+    // The root list holds a counted reference.
+    node(nodes[0]).rc.fetch_add(1, Ordering::Relaxed);
+    m.runtime().binding().roots.lock().push(nodes[0]);
+    nodes[0]
+}
+
+/// Time 7 collections of what `build` makes (rebuilt before each, untimed) with each worker
+/// count, and print the median and the phases of the last one. `build` returns the number
+/// of objects the collection must free.
+pub fn measure(
+    label: &str,
+    objects: usize,
+    workers: &[usize],
+    build: impl Fn(&Mutator<RingVm>) -> usize,
+) {
+    for &w in workers {
+        let rt = GcRuntime::new(
+            RingVm::default(),
+            GcConfig::default().with_workers(w).with_enabled(false),
+        );
+        let m = rt.register_mutator("main");
+        let mut times = Vec::new();
+        for _ in 0..7 {
+            let expect = build(&m);
+            let t = Instant::now();
+            let n = m.collect();
+            times.push(t.elapsed());
+            assert_eq!(n, expect);
+        }
+        times.sort();
+        let med = times[times.len() / 2];
+        let rec = rt.last_record().unwrap();
+        let phases: Vec<String> = rec
+            .phases
+            .iter()
+            .map(|p| format!("{} {:.2}ms", p.phase.as_str(), p.duration_ns as f64 / 1e6))
+            .collect();
+        if std::env::var("RINGS_WORKERS_DETAIL").is_ok() {
+            for ws in &rec.worker_stats {
+                let spans: Vec<String> = ws
+                    .spans
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "{} @{:.2} {:.2}ms",
+                            s.phase.as_str(),
+                            s.start_ns as f64 / 1e6,
+                            s.duration_ns as f64 / 1e6
+                        )
+                    })
+                    .collect();
+                println!("  worker {}: {}", ws.worker, spans.join(", "));
+            }
+        }
+        println!(
+            "{label} {objects} workers {w}: median {:.2} ms = {:.1} ns/object (stopped {:.2} ms); {}",
+            med.as_secs_f64() * 1e3,
+            med.as_nanos() as f64 / objects as f64,
+            rec.stopped_ns as f64 / 1e6,
+            phases.join(", ")
+        );
+    }
+}
+
+/// `[objects] [workers...]` from the command line (defaults: 1M objects, workers 1 and 2).
+pub fn args() -> (usize, Vec<usize>) {
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let objects = args.first().copied().unwrap_or(1_000_000);
+    let workers = if args.len() > 1 {
+        args[1..].to_vec()
+    } else {
+        vec![1, 2]
+    };
+    (objects, workers)
 }

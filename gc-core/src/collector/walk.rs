@@ -108,7 +108,7 @@ struct SubtractTracer<'a, 'f, const SHARED: bool> {
 }
 
 impl<const SHARED: bool> Tracer for SubtractTracer<'_, '_, SHARED> {
-    #[inline]
+    #[inline(always)]
     fn edge(&mut self, child: ObjRef) {
         if let Some(f) = self.filter.flags(self.parent, child) {
             if self.candidate.accepts(unpend(f)) {
