@@ -40,7 +40,12 @@ unsafe impl VmBinding for RingVm {
     }
     fn trace<T: Tracer>(&self, o: ObjRef, t: &mut T) {
         let n = node(o);
-        n.next.into_iter().chain(n.prev).for_each(|c| t.edge(c));
+        if let Some(c) = n.next {
+            t.edge(c);
+        }
+        if let Some(c) = n.prev {
+            t.edge(c);
+        }
     }
     fn clear(&self, o: ObjRef) {
         let n = node(o);
@@ -155,7 +160,13 @@ pub fn measure(
                         )
                     })
                     .collect();
-                println!("  worker {}: {}", ws.worker, spans.join(", "));
+                println!(
+                    "  worker {}: traced {} steals {}: {}",
+                    ws.worker,
+                    ws.objects_traced,
+                    ws.steals,
+                    spans.join(", ")
+                );
             }
         }
         println!(
