@@ -105,8 +105,11 @@ pub unsafe trait VmBinding: Send + Sync + 'static {
     /// all (for rings of atomic counts, about a quarter of the collection). The price: the
     /// collector can no longer check after `clear` that every garbage count reached zero, so
     /// a `trace` that over-reports is no longer caught ([`ContractViolation::ReferencedAfterClear`](crate::ContractViolation)
-    /// never fires). Set it only when `trace` reports exactly the counted references.
-    /// Default: `false`.
+    /// never fires). Set it only when `trace` reports exactly the counted references, *all*
+    /// of them, to tracked and untracked objects alike: the collector then also skips the
+    /// `clear` call altogether for a garbage object whose reported references all point into
+    /// the garbage (it would do nothing), unless VM code (a finalizer, a weakref callback)
+    /// ran on the garbage. Default: `false`.
     const CLEAR_SKIPS_GARBAGE: bool = false;
 
     /// The object's strong reference count as seen with the world stopped (rule 1).

@@ -26,6 +26,9 @@ fn node<'a>(o: ObjRef) -> &'a Node {
 #[derive(Default)]
 struct SkipVm {
     destroyed: Mutex<Vec<usize>>,
+    /// Reported to mark-alive (each also counted, rule 1).
+    roots: Mutex<Vec<ObjRef>>,
+    clears: AtomicUsize,
 }
 
 // SAFETY: counts are exact (edges and the test's handles, all counted), trace reports each
@@ -46,7 +49,14 @@ unsafe impl VmBinding for SkipVm {
         }
     }
 
+    fn scan_roots<T: Tracer>(&self, t: &mut T) {
+        for &r in self.roots.lock().iter() {
+            t.edge(r);
+        }
+    }
+
     fn clear(&self, o: ObjRef) {
+        self.clears.fetch_add(1, Ordering::Relaxed);
         let edges = std::mem::take(&mut *node(o).edges.lock());
         for c in edges {
             if !c.is_collector_held() {
@@ -78,8 +88,10 @@ fn alloc(m: &Mutator<SkipVm>, id: usize) -> ObjRef {
 }
 
 /// One random graph: `n` nodes, up to 3 edges each (cycles and self-edges included), about
-/// one node in `handle_every` held by a handle. Collect, then check against the oracle.
-fn check(workers: usize, seed: u64, n: usize, handle_every: usize) {
+/// one node in `handle_every` held by a handle (a VM root if `rooted`: then every live node is
+/// marked alive and the garbage is exactly the candidates, so only the garbage that points at
+/// live nodes is cleared). Collect, then check against the oracle.
+fn check(workers: usize, seed: u64, n: usize, handle_every: usize, rooted: bool) {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let rt = GcRuntime::new(
         SkipVm::default(),
@@ -108,6 +120,9 @@ fn check(workers: usize, seed: u64, n: usize, handle_every: usize) {
         .collect();
     for &h in &handles {
         node(nodes[h]).rc.fetch_add(1, Ordering::Relaxed);
+        if rooted {
+            rt.binding().roots.lock().push(nodes[h]);
+        }
     }
     // Oracle: reachable from the handles.
     let mut live = HashSet::new();
@@ -118,7 +133,7 @@ fn check(workers: usize, seed: u64, n: usize, handle_every: usize) {
         }
     }
     let collected = m.collect();
-    let ctx = format!("workers={workers} seed={seed} n={n}");
+    let ctx = format!("workers={workers} seed={seed} n={n} rooted={rooted}");
     assert_eq!(collected, n - live.len(), "{ctx}");
     let destroyed = rt.binding().destroyed.lock().clone();
     assert_eq!(destroyed.len(), n - live.len(), "{ctx}: destroyed twice?");
@@ -144,7 +159,19 @@ fn check(workers: usize, seed: u64, n: usize, handle_every: usize) {
         assert!(!nodes[i].is_collector_held(), "{ctx}: node {i}");
     }
     assert!(rt.violations().is_empty(), "{ctx}: {:?}", rt.violations());
+    if rooted {
+        // Only garbage with an edge to a live node needed its clear.
+        let pointing_out = (0..n)
+            .filter(|i| !live.contains(i) && edges[*i].iter().any(|j| live.contains(j)))
+            .count();
+        assert_eq!(
+            rt.binding().clears.load(Ordering::Relaxed),
+            pointing_out,
+            "{ctx}"
+        );
+    }
     // Drop the handles: everything left is garbage now.
+    rt.binding().roots.lock().clear();
     for &h in &handles {
         node(nodes[h]).rc.fetch_sub(1, Ordering::Relaxed);
     }
@@ -156,12 +183,9 @@ fn check(workers: usize, seed: u64, n: usize, handle_every: usize) {
 fn random_graphs_match_the_oracle_at_every_worker_count() {
     for workers in [1, 2, 4, 8] {
         for seed in 0..12 {
-            check(
-                workers,
-                seed,
-                300 + 97 * seed as usize,
-                2 + seed as usize % 5,
-            );
+            let n = 300 + 97 * seed as usize;
+            check(workers, seed, n, 2 + seed as usize % 5, false);
+            check(workers, seed, n, 2 + seed as usize % 5, true);
         }
     }
 }
@@ -170,6 +194,7 @@ fn random_graphs_match_the_oracle_at_every_worker_count() {
 fn large_random_graph_on_workers() {
     // Big enough for the parallel paths (pages split over workers, spilled subtractions).
     for workers in [1, 4] {
-        check(workers, 99, 60_000, 40);
+        check(workers, 99, 60_000, 40, false);
+        check(workers, 99, 60_000, 40, true);
     }
 }

@@ -27,8 +27,10 @@ pub struct RingVm {
     pub roots: parking_lot::Mutex<Vec<ObjRef>>,
 }
 
-// SAFETY: counts are exact (every `next`/`prev` and the builder's handles are counted), trace
-// reports both edges, clear drops both, destroy touches nothing else (rules 1–8).
+// SAFETY: counts are exact (every `next`/`prev`, the builder's handles and the roots are
+// counted), trace reports both edges (every reference a node holds, as CLEAR_SKIPS_GARBAGE
+// requires), clear drops both but those to collector-held nodes, destroy touches nothing else
+// (rules 1–8).
 unsafe impl VmBinding for RingVm {
     // clear only decrements counts and runs no VM code: safe on GC workers.
     const CLEAR_ON_WORKERS: bool = true;

@@ -72,7 +72,13 @@ pub(crate) struct FreeCtx<'a, B: VmBinding> {
 }
 
 impl<B: VmBinding> FreeCtx<'_, B> {
-    pub(crate) fn free_garbage(&self, garbage: &GarbageParts) -> Freed {
+    /// Free `garbage`. `to_clear`: only these objects need `clear` (see
+    /// `ScanResult::to_clear`); `None`: all of them.
+    pub(crate) fn free_garbage(
+        &self,
+        garbage: &GarbageParts,
+        to_clear: Option<&[ObjRef]>,
+    ) -> Freed {
         let slices = garbage.slices();
         if slices.is_empty() {
             // Nothing to free: do not wake the workers (two phases cost about 1 ms at 16).
@@ -84,9 +90,17 @@ impl<B: VmBinding> FreeCtx<'_, B> {
         } else {
             (None, 1)
         };
-        for_each_slice(pool, workers, &slices, |s| {
-            s.iter().for_each(|&g| self.binding.clear(g))
-        });
+        match to_clear {
+            None => for_each_slice(pool, workers, &slices, |s| {
+                s.iter().for_each(|&g| self.binding.clear(g))
+            }),
+            Some(list) => {
+                let parts: Vec<&[ObjRef]> = list.chunks(4096).collect();
+                for_each_slice(pool, workers, &parts, |s| {
+                    s.iter().for_each(|&g| self.binding.clear(g))
+                });
+            }
+        }
         let tally = Tally::default();
         if self.deferred {
             // The memory is returned later, by whoever runs the epoch's deferred functions.

@@ -292,6 +292,13 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
         (cbs, fin)
     });
 
+    // VM code that ran on the garbage (finalizers, callbacks) may have stored new references
+    // in it: `clear` must then see all of it.
+    let mut to_clear = scan.to_clear;
+    if finalized > 0 || callbacks_run > 0 {
+        to_clear = None;
+    }
+
     // ---- world stopped (2): resurrection, only if VM code ran on the garbage ----
     let mut resurrected = 0u64;
     if finalized > 0 || callbacks_run > 0 {
@@ -333,7 +340,7 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
                 workers,
                 unmarked: ctx.unmarked_next,
             }
-            .free_garbage(&garbage);
+            .free_garbage(&garbage, to_clear.as_deref());
             (f.collected, f.released, f.bytes)
         }
     });

@@ -105,13 +105,22 @@ struct SubtractTracer<'a, 'f, const SHARED: bool> {
     /// Change of the walked page's non-zero count, added once at the page's end (a register
     /// instead of a load/store chain on the page header per edge).
     here: &'a mut i32,
+    /// Set when the parent reports a reference to something that is not a candidate (it may
+    /// be live: `clear` must see the parent, see [`ScanResult::to_clear`]).
+    outside: bool,
 }
 
 impl<const SHARED: bool> Tracer for SubtractTracer<'_, '_, SHARED> {
     #[inline(always)]
     fn edge(&mut self, child: ObjRef) {
-        if let Some(f) = self.filter.flags(self.parent, child) {
-            if self.candidate.accepts(unpend(f)) {
+        let Some(f) = self.filter.flags(self.parent, child) else {
+            self.outside = true;
+            return;
+        };
+        {
+            if !self.candidate.accepts(unpend(f)) {
+                self.outside = true;
+            } else {
                 // Same page as the parent (the common case: one compare), else on another
                 // page of this chunk, else spilled.
                 let same_page = child.addr() & !PAGE_MASK == self.parent & !PAGE_MASK;
@@ -199,8 +208,12 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                             chunk,
                             spill: &mut spill,
                             here: &mut here,
+                            outside: false,
                         };
                         self.binding.trace(obj, &mut t);
+                        if B::CLEAR_SKIPS_GARBAGE && t.outside {
+                            r.to_clear.push(obj);
+                        }
                     });
                     page.add_nonzero_refs::<false>(here);
                 }
@@ -226,7 +239,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
         RefsResult {
             visited: visited.into_inner(),
             candidates: candidates.into_inner(),
-            held: ScanResult::assemble(out.into_inner()),
+            held: ScanResult::assemble::<B>(out.into_inner(), true),
         }
     }
 
@@ -377,7 +390,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             );
             out.lock().push(r);
         });
-        ScanResult::assemble(out.into_inner())
+        ScanResult::assemble::<B>(out.into_inner(), false)
     }
 }
 
@@ -387,6 +400,8 @@ struct ScanPart {
     garbage: Vec<ObjRef>,
     to_finalize: Vec<ObjRef>,
     weakly_referenced: Vec<ObjRef>,
+    /// Refs pass, `CLEAR_SKIPS_GARBAGE` only: candidates with a reference to a non-candidate.
+    to_clear: Vec<ObjRef>,
     heap_bytes: u64,
 }
 
@@ -459,21 +474,34 @@ pub(crate) struct ScanResult {
     pub weakly_referenced: Vec<ObjRef>,
     /// Bytes of every in-use slot seen (the heap in use before this collection frees).
     pub heap_bytes: u64,
+    /// The garbage `clear` must see, when that is known to be less than all of it: with
+    /// [`VmBinding::CLEAR_SKIPS_GARBAGE`], when the refs pass's held candidates are the
+    /// garbage, those that reported a reference to a non-candidate. Every other garbage object
+    /// refers only to garbage, so its `clear` would do nothing. `None`: clear all. (Set by the
+    /// refs pass; the scan, and VM code running on the garbage, make it `None`.)
+    pub to_clear: Option<Vec<ObjRef>>,
 }
 
 impl ScanResult {
     /// Join the workers' parts, in a deterministic order: by first object address of each
     /// part.
-    fn assemble(mut parts: Vec<ScanPart>) -> ScanResult {
+    /// `known_clear`: the parts come from the refs pass (see `to_clear`).
+    fn assemble<B: VmBinding>(mut parts: Vec<ScanPart>, known_clear: bool) -> ScanResult {
         parts.sort_by_key(|p| p.garbage.first().map(|o| o.addr()).unwrap_or(usize::MAX));
         let mut all = ScanResult::default();
         let mut lists = Vec::with_capacity(parts.len());
+        let mut to_clear = Vec::new();
         for p in parts {
             lists.push(p.garbage);
             all.to_finalize.extend(p.to_finalize);
             all.weakly_referenced.extend(p.weakly_referenced);
+            to_clear.extend(p.to_clear);
             all.heap_bytes += p.heap_bytes;
         }
+        // Only the refs pass of a binding that skips garbage children collects it.
+        all.to_clear = B::CLEAR_SKIPS_GARBAGE
+            .then_some(to_clear)
+            .filter(|_| known_clear);
         all.garbage = GarbageParts::new(lists);
         all
     }
