@@ -153,8 +153,9 @@ pub unsafe trait VmBinding: Send + Sync + 'static {
     /// the same garbage). World stopped, collecting thread.
     fn scan_roots<T: Tracer>(&self, _tracer: &mut T) {}
 
-    /// Whether `obj` has a finalizer (a `__del__`). Called for garbage objects only, world
-    /// stopped. Objects already finalized are never asked again.
+    /// Whether `obj` has a finalizer (a `__del__`). Called for every candidate of trial
+    /// deletion (an object that may turn out to be garbage), world stopped, on any GC worker
+    /// (rule 8): keep it cheap. Objects already finalized are never asked again.
     fn has_finalizer(&self, _obj: ObjRef) -> bool {
         false
     }
@@ -168,6 +169,8 @@ pub unsafe trait VmBinding: Send + Sync + 'static {
     fn finalize(&self, _obj: ObjRef) {}
 
     /// Whether weak references to `obj` may exist (a cheap filter; `true` is always safe).
+    /// Called like [`has_finalizer`](Self::has_finalizer), and world stopped on the
+    /// collecting thread after finalizers ran.
     fn has_weakrefs(&self, _obj: ObjRef) -> bool {
         false
     }

@@ -14,7 +14,7 @@
 //! writes them meanwhile) and spills the rest, which are subtracted atomically after the walk;
 //! as objects mostly point near themselves, most subtractions stay plain.
 //!
-//! Each page counts its objects with a non-zero `gc_refs` (`PageRef::note_gc_refs`, updated
+//! Each page counts its objects with a non-zero `gc_refs` (`PageRef::add_nonzero_refs`, updated
 //! with every change above), so mark-reachable looks for seeds only on pages that have one.
 //! Pure garbage (every count back to 0) then costs no seeding walk at all.
 
@@ -117,27 +117,25 @@ impl<const SHARED: bool> Tracer for SubtractTracer<'_, '_, SHARED> {
             self.outside = true;
             return;
         };
-        {
-            if !self.candidate.accepts(unpend(f)) {
-                self.outside = true;
-            } else {
-                // Same page as the parent (the common case: one compare), else on another
-                // page of this chunk, else spilled.
-                let same_page = child.addr() & !PAGE_MASK == self.parent & !PAGE_MASK;
-                if SHARED && !same_page && !self.chunk.contains(&PageRef::of(child)) {
-                    self.spill.push(child);
-                    return;
-                }
-                let h = child.header();
-                let old = h.gc_refs();
-                h.set_gc_refs(old - 1);
-                let d = nonzero_delta(old, old - 1);
-                if same_page {
-                    *self.here += d;
-                } else {
-                    PageRef::of(child).add_nonzero_refs::<false>(d);
-                }
-            }
+        if !self.candidate.accepts(unpend(f)) {
+            self.outside = true;
+            return;
+        }
+        // Same page as the parent (the common case: one compare), else on another page of
+        // this chunk, else spilled.
+        let same_page = child.addr() & !PAGE_MASK == self.parent & !PAGE_MASK;
+        if SHARED && !same_page && !self.chunk.contains(&PageRef::of(child)) {
+            self.spill.push(child);
+            return;
+        }
+        let h = child.header();
+        let old = h.gc_refs();
+        h.set_gc_refs(old - 1);
+        let d = nonzero_delta(old, old - 1);
+        if same_page {
+            *self.here += d;
+        } else {
+            PageRef::of(child).add_nonzero_refs::<false>(d);
         }
     }
 }
