@@ -26,7 +26,7 @@ use parking_lot::Mutex;
 
 use crate::binding::VmBinding;
 use crate::collector::gang::Gang;
-use crate::collector::garbage::GarbageParts;
+use crate::collector::garbage::{GarbageParts, SLICE};
 use crate::collector::workers::for_each_slice;
 use crate::error::{record_violation, ContractViolation};
 use crate::heap::{HeapSpace, PageRef};
@@ -90,17 +90,13 @@ impl<B: VmBinding> FreeCtx<'_, B> {
         } else {
             (None, 1)
         };
-        match to_clear {
-            None => for_each_slice(pool, workers, &slices, |s| {
-                s.iter().for_each(|&g| self.binding.clear(g))
-            }),
-            Some(list) => {
-                let parts: Vec<&[ObjRef]> = list.chunks(4096).collect();
-                for_each_slice(pool, workers, &parts, |s| {
-                    s.iter().for_each(|&g| self.binding.clear(g))
-                });
-            }
-        }
+        let clear_slices: Vec<&[ObjRef]> = match to_clear {
+            None => slices.clone(),
+            Some(list) => list.chunks(SLICE).collect(),
+        };
+        for_each_slice(pool, workers, &clear_slices, |s| {
+            s.iter().for_each(|&g| self.binding.clear(g))
+        });
         let tally = Tally::default();
         if self.deferred {
             // The memory is returned later, by whoever runs the epoch's deferred functions.

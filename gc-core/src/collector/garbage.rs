@@ -21,7 +21,7 @@ pub(crate) struct GarbageParts {
 }
 
 /// Objects of a list handed out at a time to a worker.
-const SLICE: usize = 4096;
+pub(crate) const SLICE: usize = 4096;
 
 impl GarbageParts {
     /// Wrap per-worker lists, in the order given (the scan orders them by first object, so

@@ -176,6 +176,8 @@ pub(crate) struct Marker<'a, B: VmBinding> {
     stealers: Vec<Stealer<Item>>,
     locals: Vec<Mutex<Option<Worker<Item>>>>,
     workers: usize,
+    /// One worker: claims are plain stores (see [`MarkRule::claim_as`]).
+    exclusive: bool,
     prefetch: bool,
     term: Termination,
 }
@@ -205,6 +207,7 @@ impl<'a, B: VmBinding> Marker<'a, B> {
             stealers,
             locals: locals.into_iter().map(|w| Mutex::new(Some(w))).collect(),
             workers,
+            exclusive: workers == 1,
             prefetch,
             term: Termination::new(workers),
         }
@@ -214,7 +217,7 @@ impl<'a, B: VmBinding> Marker<'a, B> {
     pub(crate) fn seed(&self, obj: ObjRef) {
         if self
             .rule
-            .claim_as(obj, obj.header().flags(), self.workers == 1)
+            .claim_as(obj, obj.header().flags(), self.exclusive)
         {
             self.injector.push(Item::whole(obj));
         }
@@ -236,7 +239,7 @@ impl<'a, B: VmBinding> Marker<'a, B> {
     /// Claim `obj` (a seed found by a heap walk) and push it.
     #[inline]
     pub(crate) fn push_seed(&self, local: &mut Local, obj: ObjRef, flags: u32) {
-        if self.rule.claim_as(obj, flags, self.workers == 1) {
+        if self.rule.claim_as(obj, flags, self.exclusive) {
             local.private.push(Item::whole(obj));
         }
     }
@@ -273,7 +276,7 @@ impl<'a, B: VmBinding> Marker<'a, B> {
             if let Some(child) = slot.take() {
                 if self
                     .rule
-                    .claim_as(child, child.header().flags(), self.workers == 1)
+                    .claim_as(child, child.header().flags(), self.exclusive)
                 {
                     local.private.push(Item::whole(child));
                 }
@@ -361,7 +364,7 @@ impl<'a, B: VmBinding> Marker<'a, B> {
             stack: &mut local.private,
             fifo: local.fifo.as_mut(),
             rule: self.rule,
-            exclusive: self.workers == 1,
+            exclusive: self.exclusive,
             filter: self.filter,
             parent: item.obj.addr(),
         };

@@ -292,16 +292,14 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
         (cbs, fin)
     });
 
+    let vm_code_ran = finalized > 0 || callbacks_run > 0;
     // VM code that ran on the garbage (finalizers, callbacks) may have stored new references
     // in it: `clear` must then see all of it.
-    let mut to_clear = scan.to_clear;
-    if finalized > 0 || callbacks_run > 0 {
-        to_clear = None;
-    }
+    let to_clear = if vm_code_ran { None } else { scan.to_clear };
 
     // ---- world stopped (2): resurrection, only if VM code ran on the garbage ----
     let mut resurrected = 0u64;
-    if finalized > 0 || callbacks_run > 0 {
+    if vm_code_ran {
         let guard = sh.safepoints.stop(Some(m.slot()));
         tl.note_stop(guard.report(), false);
         let stopped_at = sh.now_ns();

@@ -497,9 +497,7 @@ impl ScanResult {
             all.heap_bytes += p.heap_bytes;
         }
         // Only the refs pass of a binding that skips garbage children collects it.
-        all.to_clear = B::CLEAR_SKIPS_GARBAGE
-            .then_some(to_clear)
-            .filter(|_| known_clear);
+        all.to_clear = (B::CLEAR_SKIPS_GARBAGE && known_clear).then_some(to_clear);
         all.garbage = GarbageParts::new(lists);
         all
     }
