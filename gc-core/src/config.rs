@@ -50,8 +50,8 @@ pub struct GcConfig {
     /// Allocations a mutator counts locally before flushing to the shared young count.
     pub flush_batch: u32,
     /// Prefetch children's headers while marking and claim them a few edges later.
-    /// `None` (default): on when a collection marks with more than one worker, where it
-    /// measured faster, off with one, where it measured slower (docs/design.md).
+    /// `None` (default): on when a collection marks with 4 or more workers, where it
+    /// measured faster; off with fewer, where it measured level or slower (docs/design.md).
     /// `GC_MARK_PREFETCH=1` / `=0` forces it.
     pub mark_prefetch: Option<bool>,
 }

@@ -221,6 +221,7 @@ unsafe impl VmBinding for AdapterBinding {
         object(obj).rc.total().max(0) as usize
     }
 
+    #[inline]
     fn trace<T: Tracer>(&self, obj: ObjRef, tracer: &mut T) {
         types::trace(object(obj), |c| tracer.edge(c));
     }

@@ -40,6 +40,7 @@ unsafe impl VmBinding for RingVm {
     fn refcount(&self, o: ObjRef) -> usize {
         node(o).rc.load(Ordering::Relaxed)
     }
+    #[inline(always)]
     fn trace<T: Tracer>(&self, o: ObjRef, t: &mut T) {
         let n = node(o);
         if let Some(c) = n.next {

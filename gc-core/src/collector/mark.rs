@@ -11,22 +11,32 @@
 //! # Private stacks
 //! Each worker marks depth-first from a private `Vec` (no atomics, no fences) and publishes
 //! work to its crossbeam-deque only when someone could use it: every [`SPILL_CHECK`] items,
-//! if its shared deque is empty and its private stack holds more than [`SPILL_MIN`] items, the
+//! if its shared deque is empty and its private stack holds more than [`SPILL_MIN`] item, the
 //! older half (the roots of the biggest unexplored subtrees) moves to the shared deque, where
 //! idle workers steal it. With one worker nothing is ever published. Items on a private stack
 //! belong to an active worker, so the termination argument is unchanged.
 //!
+//! # One loop per configuration
+//! [`Marker::drain`] picks one of four monomorphized loops (claim by plain store or by
+//! `fetch_or`, prefetching or not), so the per-edge code has no run-time switches, and keeps
+//! the private stack and counters in locals. When the binding's `trace` is inlined into that
+//! loop (it is generic over the tracer; the binding guide recommends `#[inline]`), the stack
+//! length stays in a register; through an out-of-line call every push and pop goes through
+//! memory, and each waits for the previous one's store: the 1M-node tree marked about 1.6x
+//! slower that way (docs/design.md).
+//!
 //! # Prefetching
 //! Claiming a child reads its header, which is usually a cache miss (children live anywhere).
 //! With prefetching on ([`GcConfig::mark_prefetch`](crate::GcConfig); by default when
-//! marking with more than one worker), a reported child is
+//! marking with 4 or more workers), a reported child is
 //! not claimed at once: its header is prefetched and it waits in a small FIFO
 //! ([`PREFETCH_DISTANCE`] entries); it is claimed when [`PREFETCH_DISTANCE`] more edges have
 //! been reported (or when the worker runs out of other work), by which time the line has
 //! usually arrived. With one worker it measured slower (it delays claims, so the traversal
-//! loses the depth-first locality that allocation order gives); with several, where stealing
-//! breaks that order anyway, faster (up to 1.4x on a 10M-object tree with 16 workers). The
-//! figures are in `docs/design.md`.
+//! loses the depth-first locality that allocation order gives), with two level or slower
+//! (steals are rare, so the order is kept); from four, where stealing breaks that order,
+//! faster (up to 1.4x on a 10M-object tree with 16 workers). The figures are in
+//! `docs/design.md`.
 //!
 //! # Spans
 //! A container with more than [`SPAN`] reference slots (see
@@ -155,8 +165,12 @@ impl Fifo {
 
 /// Items processed between checks whether to publish work.
 const SPILL_CHECK: u32 = 32;
-/// A private stack must hold more than this many items before half of it is published.
-const SPILL_MIN: usize = 16;
+/// A private stack must hold more than this many items before half of it is published (one
+/// to publish, one to go on with). A depth-first stack over a binary tree holds about one
+/// item per level, so with the former minimum of 16 the other workers waited until the
+/// marking worker was 17 levels deep: on a 100k-node tree the second worker got nothing and
+/// two workers took 0.8–0.9 ms against 0.4–0.5 now.
+const SPILL_MIN: usize = 1;
 
 /// One worker's marking stacks: a private LIFO and the shared deque others steal from.
 pub(crate) struct Local {
@@ -175,9 +189,10 @@ pub(crate) struct Marker<'a, B: VmBinding> {
     injector: Injector<Item>,
     stealers: Vec<Stealer<Item>>,
     locals: Vec<Mutex<Option<Worker<Item>>>>,
-    workers: usize,
     /// One worker: claims are plain stores (see [`MarkRule::claim_as`]).
     exclusive: bool,
+    /// Several workers: private work is published for stealing.
+    share: bool,
     prefetch: bool,
     term: Termination,
 }
@@ -206,8 +221,8 @@ impl<'a, B: VmBinding> Marker<'a, B> {
             injector: Injector::new(),
             stealers,
             locals: locals.into_iter().map(|w| Mutex::new(Some(w))).collect(),
-            workers,
             exclusive: workers == 1,
+            share: workers > 1,
             prefetch,
             term: Termination::new(workers),
         }
@@ -246,51 +261,121 @@ impl<'a, B: VmBinding> Marker<'a, B> {
 
     /// Process everything on `local` (used between seeds to bound stack growth).
     pub(crate) fn drain(&self, local: &mut Local, counts: &mut MarkCounts) {
-        loop {
-            let item = match local.private.pop() {
-                Some(i) => i,
-                None if self.flush_fifo(local) => continue,
-                None => match local.shared.pop() {
-                    Some(i) => i,
-                    None => return,
-                },
-            };
-            self.process(item, local, counts);
-            if self.workers > 1 {
-                local.since_check += 1;
-                if local.since_check >= SPILL_CHECK {
-                    local.since_check = 0;
-                    self.maybe_spill(local);
-                }
-            }
+        // One loop per claim kind and prefetch setting, so the per-edge code carries no
+        // run-time switches and is small enough to be inlined into the binding's `trace`.
+        match (self.exclusive, local.fifo.is_some()) {
+            (true, false) => self.drain_as::<true, false>(local, counts),
+            (true, true) => self.drain_as::<true, true>(local, counts),
+            (false, false) => self.drain_as::<false, false>(local, counts),
+            (false, true) => self.drain_as::<false, true>(local, counts),
         }
     }
 
-    /// Claim every child waiting in the FIFO; true if any was pushed.
-    fn flush_fifo(&self, local: &mut Local) -> bool {
+    /// [`drain`](Self::drain) for one configuration. The private stack and the counter live
+    /// in locals for the whole loop: behind `&mut Local` their lengths would go through
+    /// memory, and each push and pop would wait for the last one's store (a chain of
+    /// store-to-load forwards per object on the mark's critical path).
+    fn drain_as<const EXCLUSIVE: bool, const PREFETCH: bool>(
+        &self,
+        local: &mut Local,
+        counts: &mut MarkCounts,
+    ) {
+        let mut stack = std::mem::take(&mut local.private);
+        let mut traced = 0u64;
+        let mut since_check = local.since_check;
+        loop {
+            let item = match stack.pop() {
+                Some(i) => i,
+                None if PREFETCH && self.flush_fifo(local, &mut stack) => continue,
+                None => match local.shared.pop() {
+                    Some(i) => i,
+                    None => break,
+                },
+            };
+            if item.span != u32::MAX {
+                self.trace_span::<EXCLUSIVE, PREFETCH>(item, &mut stack, local.fifo.as_mut());
+                continue;
+            }
+            traced += 1;
+            let n = self.binding.reference_slots(item.obj);
+            if n > SPAN {
+                // Publish the spans at once so other workers can take them.
+                for s in 0..n.div_ceil(SPAN) {
+                    local.shared.push(Item {
+                        obj: item.obj,
+                        span: s as u32,
+                    });
+                }
+            } else {
+                let mut tracer = MarkTracer::<EXCLUSIVE, PREFETCH> {
+                    stack: &mut stack,
+                    fifo: local.fifo.as_mut(),
+                    rule: self.rule,
+                    filter: self.filter,
+                    parent: item.obj.addr(),
+                };
+                self.binding.trace(item.obj, &mut tracer);
+            }
+            if self.share {
+                since_check += 1;
+                if since_check >= SPILL_CHECK {
+                    since_check = 0;
+                    Self::maybe_spill(&mut stack, &local.shared);
+                }
+            }
+        }
+        local.private = stack;
+        local.since_check = since_check;
+        counts.traced += traced;
+    }
+
+    /// Trace one span of a large object's slots.
+    #[inline(never)]
+    fn trace_span<const EXCLUSIVE: bool, const PREFETCH: bool>(
+        &self,
+        item: Item,
+        stack: &mut Vec<Item>,
+        fifo: Option<&mut Fifo>,
+    ) {
+        let mut tracer = MarkTracer::<EXCLUSIVE, PREFETCH> {
+            stack,
+            fifo,
+            rule: self.rule,
+            filter: self.filter,
+            parent: item.obj.addr(),
+        };
+        let start = item.span as usize * SPAN;
+        let n = self.binding.reference_slots(item.obj);
+        self.binding
+            .trace_slots(item.obj, start..(start + SPAN).min(n), &mut tracer);
+    }
+
+    /// Claim every child waiting in the FIFO onto `stack`; true if any was pushed.
+    #[cold]
+    fn flush_fifo(&self, local: &mut Local, stack: &mut Vec<Item>) -> bool {
         let Some(fifo) = &mut local.fifo else {
             return false;
         };
-        let before = local.private.len();
+        let before = stack.len();
         for slot in &mut fifo.slots {
             if let Some(child) = slot.take() {
                 if self
                     .rule
                     .claim_as(child, child.header().flags(), self.exclusive)
                 {
-                    local.private.push(Item::whole(child));
+                    stack.push(Item::whole(child));
                 }
             }
         }
-        local.private.len() > before
+        stack.len() > before
     }
 
     #[inline]
-    fn maybe_spill(&self, local: &mut Local) {
-        if local.private.len() > SPILL_MIN && local.shared.is_empty() {
-            let half = local.private.len() / 2;
-            for item in local.private.drain(..half) {
-                local.shared.push(item);
+    fn maybe_spill(stack: &mut Vec<Item>, shared: &Worker<Item>) {
+        if stack.len() > SPILL_MIN && shared.is_empty() {
+            let half = stack.len() / 2;
+            for item in stack.drain(..half) {
+                shared.push(item);
             }
         }
     }
@@ -301,7 +386,7 @@ impl<'a, B: VmBinding> Marker<'a, B> {
         loop {
             self.drain(local, counts);
             if let Some(item) = self.steal(w, local, counts) {
-                self.process(item, local, counts);
+                local.private.push(item);
                 continue;
             }
             // Go idle (protocol and proof in termination.rs).
@@ -313,7 +398,7 @@ impl<'a, B: VmBinding> Marker<'a, B> {
                 if self.work_visible(w) {
                     self.term.resume();
                     if let Some(item) = self.steal(w, local, counts) {
-                        self.process(item, local, counts);
+                        local.private.push(item);
                         break;
                     }
                     self.term.go_idle();
@@ -357,68 +442,40 @@ impl<'a, B: VmBinding> Marker<'a, B> {
         }
         None
     }
-
-    #[inline]
-    fn process(&self, item: Item, local: &mut Local, counts: &mut MarkCounts) {
-        let mut tracer = MarkTracer {
-            stack: &mut local.private,
-            fifo: local.fifo.as_mut(),
-            rule: self.rule,
-            exclusive: self.exclusive,
-            filter: self.filter,
-            parent: item.obj.addr(),
-        };
-        if item.span != u32::MAX {
-            let start = item.span as usize * SPAN;
-            let n = self.binding.reference_slots(item.obj);
-            self.binding
-                .trace_slots(item.obj, start..(start + SPAN).min(n), &mut tracer);
-            return;
-        }
-        counts.traced += 1;
-        let n = self.binding.reference_slots(item.obj);
-        if n > SPAN {
-            // Publish the spans at once so other workers can take them.
-            for s in 0..n.div_ceil(SPAN) {
-                local.shared.push(Item {
-                    obj: item.obj,
-                    span: s as u32,
-                });
-            }
-        } else {
-            self.binding.trace(item.obj, &mut tracer);
-        }
-    }
 }
 
-struct MarkTracer<'a, 'f> {
+/// The mark's tracer: claims each reported child and pushes it. `EXCLUSIVE`: one worker, claims
+/// are plain stores (see [`MarkRule::claim_as`]). `PREFETCH`: children go through the FIFO.
+struct MarkTracer<'a, 'f, const EXCLUSIVE: bool, const PREFETCH: bool> {
     stack: &'a mut Vec<Item>,
     fifo: Option<&'a mut Fifo>,
     rule: MarkRule,
-    /// One worker: claims are plain stores (see [`MarkRule::claim_as`]).
-    exclusive: bool,
     filter: &'a EdgeFilter<'f>,
     parent: usize,
 }
 
-impl Tracer for MarkTracer<'_, '_> {
+impl<const EXCLUSIVE: bool, const PREFETCH: bool> Tracer
+    for MarkTracer<'_, '_, EXCLUSIVE, PREFETCH>
+{
     #[inline(always)]
     fn edge(&mut self, child: ObjRef) {
-        let child = match &mut self.fifo {
-            Some(fifo) => {
-                if !self.filter.admit(self.parent, child) {
-                    return;
-                }
-                prefetch(child);
-                match fifo.exchange(child) {
-                    Some(old) => old,
-                    None => return,
-                }
+        let child = if PREFETCH {
+            let Some(fifo) = &mut self.fifo else {
+                unreachable!("prefetching mark without a FIFO")
+            };
+            if !self.filter.admit(self.parent, child) {
+                return;
             }
-            None => child,
+            prefetch(child);
+            match fifo.exchange(child) {
+                Some(old) => old,
+                None => return,
+            }
+        } else {
+            child
         };
         if let Some(flags) = self.filter.flags(self.parent, child) {
-            if self.rule.claim_as(child, flags, self.exclusive) {
+            if self.rule.claim_as(child, flags, EXCLUSIVE) {
                 self.stack.push(Item::whole(child));
             }
         }

@@ -136,6 +136,8 @@ unsafe impl VmBinding for StressVm {
         unsafe { node(obj) }.rc.load(Ordering::Relaxed)
     }
 
+    // Inlined into the mark loop: see the binding guide's "Performance" notes.
+    #[inline(always)]
     fn trace<T: Tracer>(&self, obj: ObjRef, t: &mut T) {
         // SAFETY: as above; slots are only written while a node is unreachable or garbage.
         let n = unsafe { node(obj) };
