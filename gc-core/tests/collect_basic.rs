@@ -116,3 +116,30 @@ fn deferred_reclamation_returns_the_memory_once_the_epoch_moves_on() {
         );
     }
 }
+
+#[test]
+fn every_worker_reports_its_free_phase_span() {
+    // Above the inline threshold (20 000 objects), so the worker gang runs every phase.
+    let workers = 2;
+    let rt = runtime(config(workers));
+    let m = rt.register_mutator("main");
+    for r in 0..1500u64 {
+        drop(ring(&m, r * 20, 20));
+    }
+    assert_eq!(m.collect(), 30_000);
+    let rec = rt.last_record().expect("a record");
+    assert_eq!(rec.worker_stats.len(), workers);
+    for ws in &rec.worker_stats {
+        for phase in [gc_core::Phase::UpdateRefs, gc_core::Phase::Free] {
+            assert!(
+                ws.spans.iter().any(|s| s.phase == phase),
+                "worker {} has no {} span: {:?}",
+                ws.worker,
+                phase.as_str(),
+                ws.spans
+            );
+        }
+        let span_sum: u64 = ws.spans.iter().map(|s| s.duration_ns).sum();
+        assert_eq!(ws.busy_ns, span_sum, "busy time is the sum of the spans");
+    }
+}

@@ -21,13 +21,14 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Instant;
 
 use parking_lot::Mutex;
 
 use crate::binding::VmBinding;
 use crate::collector::gang::Gang;
 use crate::collector::garbage::{GarbageParts, SLICE};
-use crate::collector::workers::for_each_slice;
+use crate::collector::workers::{for_each_slice, SpanLog};
 use crate::error::{record_violation, ContractViolation};
 use crate::heap::{HeapSpace, PageRef};
 use crate::object::{flags, ObjRef};
@@ -69,6 +70,8 @@ pub(crate) struct FreeCtx<'a, B: VmBinding> {
     pub workers: usize,
     /// The mark bit's current "not marked" value, for objects released back to the VM.
     pub unmarked: u32,
+    /// Where each worker's busy span of the free phase is recorded.
+    pub span: SpanLog<'a>,
 }
 
 impl<B: VmBinding> FreeCtx<'_, B> {
@@ -90,19 +93,21 @@ impl<B: VmBinding> FreeCtx<'_, B> {
         } else {
             (None, 1)
         };
-        let clear_slices: Vec<&[ObjRef]> = match to_clear {
-            None => slices.clone(),
-            Some(list) => list.chunks(SLICE).collect(),
-        };
-        for_each_slice(pool, workers, &clear_slices, |s| {
-            s.iter().for_each(|&g| self.binding.clear(g))
-        });
+        let clear = |s: &[ObjRef]| s.iter().for_each(|&g| self.binding.clear(g));
+        match to_clear {
+            None => for_each_slice(pool, workers, &slices, Some(self.span), clear),
+            Some(list) => {
+                let chunks: Vec<&[ObjRef]> = list.chunks(SLICE).collect();
+                for_each_slice(pool, workers, chunks.as_slice(), Some(self.span), clear)
+            }
+        }
         let tally = Tally::default();
         if self.deferred {
             // The memory is returned later, by whoever runs the epoch's deferred functions.
+            let start = Instant::now();
             let mut dead = Vec::with_capacity(garbage.len());
-            for s in &slices {
-                for &g in *s {
+            for s in slices.iter() {
+                for &g in s {
                     if self.check_and_destroy(g, &tally) {
                         // No longer this collection's: a collection that runs before the
                         // epoch frees it must not take it for its own garbage.
@@ -114,20 +119,23 @@ impl<B: VmBinding> FreeCtx<'_, B> {
             tally.collected.store(dead.len() as u64, Ordering::Relaxed);
             let bytes = free_deferred(self.space, dead);
             tally.bytes.store(bytes, Ordering::Relaxed);
+            self.span.record_serial(start);
         } else if on_workers || self.workers <= 1 {
-            for_each_slice(pool, workers, &slices, |s| {
+            for_each_slice(pool, workers, &slices, Some(self.span), |s| {
                 self.destroy_and_free(s, &tally, true)
             });
         } else {
             // Check and destroy here (the binding asked for its thread), then let the workers
             // return the memory of what was destroyed (still marked GARBAGE; released objects
             // no longer are).
-            for s in &slices {
-                for &g in *s {
+            let start = Instant::now();
+            for s in slices.iter() {
+                for &g in s {
                     self.check_and_destroy(g, &tally);
                 }
             }
-            for_each_slice(self.pool, self.workers, &slices, |s| {
+            self.span.record_serial(start);
+            for_each_slice(self.pool, self.workers, &slices, Some(self.span), |s| {
                 self.destroy_and_free(s, &tally, false)
             });
         }

@@ -43,20 +43,14 @@ impl GarbageParts {
     /// The objects cut into slices (the unit a worker claims) of about `SLICE` objects, each
     /// ending at the end of a page's run, so every page's garbage is freed by one worker (a
     /// page's garbage is all in one part: each part comes from disjoint page chunks).
-    pub(crate) fn slices(&self) -> Vec<&[ObjRef]> {
-        let mut out = Vec::new();
+    pub(crate) fn slices(&self) -> Slices<'_> {
+        let mut cuts = Vec::new();
         for p in &self.parts {
-            let mut start = 0;
-            while start < p.len() {
-                let mut end = (start + SLICE).min(p.len());
-                while end < p.len() && PageRef::of(p[end]) == PageRef::of(p[end - 1]) {
-                    end += 1;
-                }
-                out.push(&p[start..end]);
-                start = end;
+            for start in (0..p.len()).step_by(SLICE) {
+                cuts.push((p.as_slice(), start, (start + SLICE).min(p.len())));
             }
         }
-        out
+        Slices { cuts }
     }
 
     /// Keep only the objects for which `keep` is true; the others are returned.
@@ -78,6 +72,53 @@ impl GarbageParts {
     pub(crate) fn recycle(self, pool: &ListPool) {
         pool.put(self.parts);
     }
+}
+
+/// The garbage cut into slices. The cuts are made every [`SLICE`] objects without reading the
+/// lists; whoever takes a slice moves both its ends forward to the end of the page run they
+/// fall in ([`Slices::get`]). Consecutive slices share a cut, so every object is in exactly
+/// one slice, and every page's run in one slice (a slice may come out empty). Moving the cuts
+/// up front, on the collecting thread, read the lists at every cut: about 0.5 ms for 1M
+/// objects, serial, since those reads mostly miss the cache.
+pub(crate) struct Slices<'a> {
+    /// (part, nominal start, nominal end).
+    cuts: Vec<(&'a [ObjRef], usize, usize)>,
+}
+
+impl<'a> Slices<'a> {
+    /// Number of slices.
+    pub(crate) fn len(&self) -> usize {
+        self.cuts.len()
+    }
+
+    /// Whether there is no object at all.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.cuts.is_empty()
+    }
+
+    /// Slice `i`, its ends moved to page-run ends.
+    pub(crate) fn get(&self, i: usize) -> &'a [ObjRef] {
+        let (part, start, end) = self.cuts[i];
+        &part[to_run_end(part, start)..to_run_end(part, end)]
+    }
+
+    /// Every slice, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a [ObjRef]> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+/// The first index at or after `cut` whose object is not on the page of the object just
+/// before `cut` (`cut` itself at either end of the part).
+fn to_run_end(part: &[ObjRef], cut: usize) -> usize {
+    if cut == 0 || cut >= part.len() {
+        return cut;
+    }
+    let page = PageRef::of(part[cut - 1]);
+    cut + part[cut..]
+        .iter()
+        .take_while(|&&o| PageRef::of(o) == page)
+        .count()
 }
 
 /// Spare list memory kept between collections.

@@ -346,6 +346,11 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
                 pool: gang.as_ref(),
                 workers,
                 unmarked: ctx.unmarked_next,
+                span: workers::SpanLog {
+                    log: &log,
+                    phase: Phase::Free,
+                    epoch: sh.epoch,
+                },
             }
             .free_garbage(&garbage, to_clear.as_deref());
             (f.collected, f.released, f.bytes)

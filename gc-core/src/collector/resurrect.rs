@@ -46,13 +46,13 @@ impl<B: VmBinding> WalkCtx<'_, B> {
     pub(crate) fn resurrection_pass(&self, garbage: &mut GarbageParts) -> Vec<ObjRef> {
         let start = Instant::now();
         let slices = garbage.slices();
-        for_each_slice(self.pool, self.workers, &slices, |s| {
+        for_each_slice(self.pool, self.workers, &slices, None, |s| {
             for &g in s {
                 g.header()
                     .set_gc_refs(clamp_refcount(self.binding.refcount(g)));
             }
         });
-        for_each_slice(self.pool, self.workers, &slices, |s| {
+        for_each_slice(self.pool, self.workers, &slices, None, |s| {
             for &g in s {
                 let mut t = GarbageSubtract {
                     filter: self.filter,

@@ -11,6 +11,7 @@ use std::time::Instant;
 use parking_lot::Mutex;
 
 use crate::collector::gang::Gang;
+use crate::collector::garbage::Slices;
 use crate::heap::PageRef;
 use crate::object::ObjRef;
 use crate::record::{Phase, WorkerSpan, WorkerStats};
@@ -128,24 +129,85 @@ where
     }
 }
 
+/// Where a slice phase records each worker's busy span.
+#[derive(Clone, Copy)]
+pub(crate) struct SpanLog<'a> {
+    pub log: &'a WorkerLog,
+    pub phase: Phase,
+    pub epoch: Instant,
+}
+
+impl SpanLog<'_> {
+    /// Record work the collecting thread (worker 0) did alone since `start`.
+    pub(crate) fn record_serial(&self, start: Instant) {
+        self.log.add(0, self.phase, start, self.epoch, 0, 0);
+    }
+}
+
 /// Run `f` on each of `slices` once, spread over every worker (dynamic claiming from a shared
-/// cursor, so a worker that finishes early takes more).
-pub(crate) fn for_each_slice<F: Fn(&[ObjRef]) + Sync>(
+/// cursor, so a worker that finishes early takes more). Each worker's busy time goes to
+/// `span`, so slice phases show in the record's worker spans like the heap walks and marks
+/// do (they trace nothing: `objects_traced` is left alone).
+pub(crate) fn for_each_slice<S: SliceList + ?Sized, F: Fn(&[ObjRef]) + Sync>(
     pool: Option<&Gang>,
     workers: usize,
-    slices: &[&[ObjRef]],
+    slices: &S,
+    span: Option<SpanLog<'_>>,
     f: F,
 ) {
-    if workers <= 1 || slices.len() <= 1 {
-        slices.iter().for_each(|s| f(s));
+    let record = |w: usize, start: Instant| {
+        if let Some(s) = span {
+            if w == 0 {
+                s.record_serial(start);
+            } else {
+                s.log.add(w, s.phase, start, s.epoch, 0, 0);
+            }
+        }
+    };
+    let n = slices.count();
+    if n == 0 {
+        return;
+    }
+    if workers <= 1 || n <= 1 {
+        let start = Instant::now();
+        (0..n).for_each(|i| f(slices.slice(i)));
+        record(0, start);
         return;
     }
     let cursor = AtomicUsize::new(0);
-    run_on_workers(pool, workers, |_| loop {
-        let i = cursor.fetch_add(1, Ordering::Relaxed);
-        match slices.get(i) {
-            Some(s) => f(s),
-            None => break,
+    run_on_workers(pool, workers, |w| {
+        let start = Instant::now();
+        loop {
+            let i = cursor.fetch_add(1, Ordering::Relaxed);
+            if i >= n {
+                break;
+            }
+            f(slices.slice(i));
         }
+        record(w, start);
     });
+}
+
+/// Slices of objects handed out one at a time by [`for_each_slice`].
+pub(crate) trait SliceList: Sync {
+    fn count(&self) -> usize;
+    fn slice(&self, i: usize) -> &[ObjRef];
+}
+
+impl SliceList for [&[ObjRef]] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn slice(&self, i: usize) -> &[ObjRef] {
+        self[i]
+    }
+}
+
+impl SliceList for Slices<'_> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn slice(&self, i: usize) -> &[ObjRef] {
+        self.get(i)
+    }
 }
