@@ -102,6 +102,8 @@ pub(crate) struct Shared<B: VmBinding> {
     pub(crate) stuck: Mutex<Vec<StuckThread>>,
     #[cfg(feature = "fault-injection")]
     pub(crate) fault_skip_mark: Mutex<Option<ObjRef>>,
+    #[cfg(feature = "fault-injection")]
+    pub(crate) fault_helper_delay_us: std::sync::atomic::AtomicU64,
 }
 
 impl<B: VmBinding> Shared<B> {
@@ -280,6 +282,8 @@ impl<B: VmBinding> GcRuntime<B> {
             stuck: Mutex::new(Vec::new()),
             #[cfg(feature = "fault-injection")]
             fault_skip_mark: Mutex::new(None),
+            #[cfg(feature = "fault-injection")]
+            fault_helper_delay_us: std::sync::atomic::AtomicU64::new(0),
             config,
         });
         let weak = Arc::downgrade(&shared);
@@ -467,5 +471,16 @@ impl<B: VmBinding> GcRuntime<B> {
     #[cfg(feature = "fault-injection")]
     pub fn inject_skip_mark(&self, obj: ObjRef) {
         *self.shared.fault_skip_mark.lock() = Some(obj);
+    }
+
+    /// Test-only fault injection: GC helper threads come up to `us` microseconds late to
+    /// each job of a collection (none, half or all of it, varying by job and helper), so
+    /// phases run with only some of their workers, or with the collecting thread alone.
+    /// 0 turns it off.
+    #[cfg(feature = "fault-injection")]
+    pub fn inject_helper_delay_us(&self, us: u64) {
+        self.shared
+            .fault_helper_delay_us
+            .store(us, std::sync::atomic::Ordering::Relaxed);
     }
 }

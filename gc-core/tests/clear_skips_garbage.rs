@@ -97,6 +97,7 @@ fn check(workers: usize, seed: u64, n: usize, handle_every: usize, rooted: bool)
         SkipVm::default(),
         GcConfig::default()
             .with_workers(workers)
+            .with_parallel_min_objects(0)
             .with_enabled(false),
     );
     let m = rt.register_mutator("main");

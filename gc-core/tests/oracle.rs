@@ -187,8 +187,15 @@ struct World {
 }
 
 impl World {
-    fn new(workers: usize, prefetch: bool, threads: usize) -> World {
+    fn new(workers: usize, prefetch: bool, threads: usize, helper_delay_us: u64) -> World {
         let rt = runtime(config(workers).with_mark_prefetch(prefetch));
+        #[cfg(feature = "fault-injection")]
+        rt.inject_helper_delay_us(helper_delay_us);
+        #[cfg(not(feature = "fault-injection"))]
+        assert_eq!(
+            helper_delay_us, 0,
+            "helper delays need the fault-injection feature"
+        );
         let m = rt.register_mutator("oracle-main");
         let threads = (0..threads).map(|i| spawn_mutator(rt.clone(), i)).collect();
         World {
@@ -489,7 +496,18 @@ impl World {
 }
 
 fn run_scenario(sc: &Scenario, workers: usize, prefetch: bool) -> Vec<Outcome> {
-    let mut w = World::new(workers, prefetch, sc.threads);
+    run_scenario_with(sc, workers, prefetch, 0)
+}
+
+/// `helper_delay_us`: GC helpers come late to jobs (`fault-injection` only), so phases run
+/// with some of their workers or with the collecting thread alone.
+fn run_scenario_with(
+    sc: &Scenario,
+    workers: usize,
+    prefetch: bool,
+    helper_delay_us: u64,
+) -> Vec<Outcome> {
+    let mut w = World::new(workers, prefetch, sc.threads, helper_delay_us);
     w.build(sc);
     w.collect_and_check("after build");
     for (i, ops) in sc.rounds.iter().enumerate() {
@@ -521,6 +539,37 @@ fn cases() -> u32 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(32)
+}
+
+/// Same outcome when helpers are late for jobs, or miss them: the collecting thread then does
+/// their share (see "Late helpers" in gc-core's gang.rs).
+#[cfg(feature = "fault-injection")]
+fn run_with_late_helpers(sc: &Scenario) {
+    let base = run_scenario(sc, 1, false);
+    for (workers, prefetch, delay) in [(2, false, 200), (4, false, 500), (4, true, 100)] {
+        let other = run_scenario_with(sc, workers, prefetch, delay);
+        assert_eq!(
+            base, other,
+            "destroyed sets differ between 1 and {workers} late workers (delay {delay} us)"
+        );
+    }
+}
+
+#[cfg(feature = "fault-injection")]
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases() / 2 + 1, ..ProptestConfig::default() })]
+
+    #[test]
+    fn destroyed_set_is_the_same_with_late_helpers(sc in scenario()) {
+        let r = std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(move || run_with_late_helpers(&sc))
+            .expect("spawn")
+            .join();
+        if let Err(p) = r {
+            std::panic::resume_unwind(p);
+        }
+    }
 }
 
 proptest! {

@@ -12,7 +12,12 @@ use gc_vm_adapter::{Ref, Runtime};
 const THREADS: usize = 8;
 
 fn runtime() -> Runtime {
-    Runtime::new(GcConfig::default().with_workers(2).with_enabled(false))
+    Runtime::new(
+        GcConfig::default()
+            .with_workers(2)
+            .with_parallel_min_objects(0)
+            .with_enabled(false),
+    )
 }
 
 /// N string objects, each with a weakref whose callback bumps `deaths[i]`.

@@ -8,6 +8,7 @@ fn runtime() -> Runtime {
     Runtime::new(
         GcConfig::default()
             .with_workers(2)
+            .with_parallel_min_objects(0)
             .with_enabled(false)
             .with_check_edges(true)
             .with_panic_on_violation(false),

@@ -12,6 +12,7 @@ fn runtime() -> Runtime {
     Runtime::new(
         GcConfig::default()
             .with_workers(2)
+            .with_parallel_min_objects(0)
             .with_enabled(false)
             .with_check_edges(true)
             .with_verify(true),
@@ -150,7 +151,12 @@ fn objects_held_by_another_threads_container_survive_while_it_keeps_polling() {
 
 #[test]
 fn automatic_collections_with_several_mutators() {
-    let rt = Runtime::new(GcConfig::default().with_workers(2).with_threshold(500));
+    let rt = Runtime::new(
+        GcConfig::default()
+            .with_workers(2)
+            .with_parallel_min_objects(0)
+            .with_threshold(500),
+    );
     let _g = rt.attach_thread("main");
     let finalized = Arc::new(AtomicUsize::new(0));
     let class = node_class(&rt, &finalized);

@@ -14,7 +14,9 @@ fn run_example(name: &str, args: &[&str]) -> String {
         RunOptions {
             argv,
             capture: true,
-            config: GcConfig::default().with_workers(2),
+            config: GcConfig::default()
+                .with_workers(2)
+                .with_parallel_min_objects(0),
         },
     )
     .expect("compiles");

@@ -15,7 +15,9 @@ fn run_with(src: &str, argv: &[&str], config: GcConfig) -> RunResult {
 }
 
 fn config() -> GcConfig {
-    GcConfig::default().with_workers(2)
+    GcConfig::default()
+        .with_workers(2)
+        .with_parallel_min_objects(0)
 }
 
 fn check(name: &str) {

@@ -8,7 +8,12 @@ use gc_core::GcConfig;
 use gc_vm_adapter::{HashKey, Kind, Ref, Runtime};
 
 fn runtime() -> Runtime {
-    Runtime::new(GcConfig::default().with_workers(2).with_enabled(false))
+    Runtime::new(
+        GcConfig::default()
+            .with_workers(2)
+            .with_parallel_min_objects(0)
+            .with_enabled(false),
+    )
 }
 
 #[test]

@@ -173,12 +173,23 @@ const SPILL_CHECK: u32 = 32;
 const SPILL_MIN: usize = 1;
 
 /// One worker's marking stacks: a private LIFO and the shared deque others steal from.
-pub(crate) struct Local {
+/// Dropped during a panic (the binding's `trace` panicked), it aborts the mark, so the other
+/// workers stop instead of waiting for this one to go idle.
+pub(crate) struct Local<'m> {
+    term: &'m Termination,
     private: Vec<Item>,
     shared: Worker<Item>,
     since_check: u32,
     /// Prefetched children waiting to be claimed (prefetching on).
     fifo: Option<Fifo>,
+}
+
+impl Drop for Local<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.term.abort();
+        }
+    }
 }
 
 /// Shared state of one parallel mark.
@@ -224,7 +235,7 @@ impl<'a, B: VmBinding> Marker<'a, B> {
             exclusive: workers == 1,
             share: workers > 1,
             prefetch,
-            term: Termination::new(workers),
+            term: Termination::new(),
         }
     }
 
@@ -238,9 +249,12 @@ impl<'a, B: VmBinding> Marker<'a, B> {
         }
     }
 
-    /// Worker `w`'s stacks (each worker calls this once at the start of its run).
-    pub(crate) fn take_local(&self, w: usize) -> Local {
+    /// Worker `w`'s stacks (each worker calls this once, when it starts on the mark and
+    /// before it takes any seed: it joins the termination count here).
+    pub(crate) fn take_local(&self, w: usize) -> Local<'_> {
+        self.term.join();
         Local {
+            term: &self.term,
             private: Vec::new(),
             shared: self.locals[w]
                 .lock()

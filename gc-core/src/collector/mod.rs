@@ -113,10 +113,6 @@ impl<'a, B: VmBinding> Timeline<'a, B> {
     }
 }
 
-/// Heaps with fewer tracked objects than this (survivors of the last collection plus
-/// allocations since) are collected without the worker pool.
-const PARALLEL_MIN_OBJECTS: u64 = 20_000;
-
 /// Marks with at least this many workers prefetch by default (`GcConfig::mark_prefetch`).
 /// With fewer, steals are rare and the mark keeps the allocation order that the hardware
 /// prefetcher follows: prefetching was level on the 16-core Xeon at 2 workers and slower on
@@ -154,8 +150,8 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
         None => m.detached(|| sh.collect_lock.lock()),
     };
     // Small heaps are collected on this thread alone: waking the pool costs more than the
-    // work it would share.
-    let workers = if sh.estimated_objects() < PARALLEL_MIN_OBJECTS {
+    // work it would share (`GcConfig::parallel_min_objects`).
+    let workers = if sh.estimated_objects() < sh.config.parallel_min_objects {
         1
     } else {
         sh.workers
@@ -176,7 +172,15 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
     let log = WorkerLog::new(workers);
     // Hold the pool's threads for the whole collection (see gang.rs).
     let gang = match &sh.pool {
-        Some(pool) if workers > 1 => Some(gang::Gang::start(pool, workers)),
+        Some(pool) if workers > 1 => {
+            #[cfg(feature = "fault-injection")]
+            let delay = sh
+                .fault_helper_delay_us
+                .load(std::sync::atomic::Ordering::Relaxed);
+            #[cfg(not(feature = "fault-injection"))]
+            let delay = 0;
+            Some(gang::Gang::start(pool, workers, delay))
+        }
         _ => None,
     };
     let workers = gang.as_ref().map_or(1, |g| g.workers());

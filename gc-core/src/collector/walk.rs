@@ -18,7 +18,7 @@
 //! with every change above), so mark-reachable looks for seeds only on pages that have one.
 //! Pure garbage (every count back to 0) then costs no seeding walk at all.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use parking_lot::Mutex;
@@ -33,6 +33,9 @@ use crate::error::ContractViolation;
 use crate::heap::{nonzero_delta, PageRef, PAGE_MASK};
 use crate::object::{flags, ObjRef};
 use crate::record::Phase;
+
+/// Roots a mark-alive worker takes from the root list at a time.
+const ROOT_BATCH: usize = 256;
 
 /// Objects taking part in trial deletion (and in mark-alive from roots), in a collection
 /// whose unmarked mark-bit value is `unmarked`.
@@ -226,11 +229,16 @@ impl<B: VmBinding> WalkCtx<'_, B> {
         if SHARED {
             // After the walk (run_on_workers returned: a barrier), the spilled subtractions
             // may target any object from any worker: atomic.
-            run_on_workers(self.pool, self.workers, |w| {
-                let spill = std::mem::take(&mut *spills[w].lock());
-                for child in spill {
-                    let old = child.header().dec_gc_refs();
-                    PageRef::of(child).add_nonzero_refs::<true>(nonzero_delta(old, old - 1));
+            // Each worker takes whole lists, not just its own: a helper that did not join
+            // this job leaves its list to the others (see gang.rs).
+            let next = AtomicUsize::new(0);
+            run_on_workers(self.pool, self.workers, |_| {
+                while let Some(list) = spills.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let spill = std::mem::take(&mut *list.lock());
+                    for child in spill {
+                        let old = child.header().dec_gc_refs();
+                        PageRef::of(child).add_nonzero_refs::<true>(nonzero_delta(old, old - 1));
+                    }
                 }
             });
         }
@@ -305,15 +313,23 @@ impl<B: VmBinding> WalkCtx<'_, B> {
     pub(crate) fn mark_from(&self, roots: &[ObjRef], rule: MarkRule, phase: Phase) -> u64 {
         let marker = Marker::new(self.binding, self.filter, rule, self.workers, self.prefetch);
         let marked = AtomicU64::new(0);
+        let next_roots = AtomicUsize::new(0);
         run_on_workers(self.pool, self.workers, |w| {
             let start = Instant::now();
             let mut local = marker.take_local(w);
             let mut counts = MarkCounts::default();
-            // Each worker seeds its own share of the roots onto its private stack (stealing
-            // balances the rest): no shared queue on the per-root path.
-            let n = roots.len();
-            for &r in &roots[n * w / self.workers..n * (w + 1) / self.workers] {
-                marker.push_seed(&mut local, r, r.header().flags());
+            // Workers take the roots in batches onto their private stacks (stealing balances
+            // the rest): no shared queue on the per-root path, and a helper that never joins
+            // leaves no roots behind.
+            loop {
+                let at = next_roots.fetch_add(ROOT_BATCH, Ordering::Relaxed);
+                let Some(batch) = roots.get(at..roots.len().min(at + ROOT_BATCH)) else {
+                    break;
+                };
+                for &r in batch {
+                    marker.push_seed(&mut local, r, r.header().flags());
+                }
+                marker.drain(&mut local, &mut counts);
             }
             marker.run(w, &mut local, &mut counts);
             marked.fetch_add(counts.traced, Ordering::Relaxed);

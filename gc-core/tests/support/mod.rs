@@ -365,10 +365,12 @@ pub fn runtime(config: GcConfig) -> GcRuntime<TestVm> {
     rt
 }
 
-/// The default test config: given workers, automatic collection off, checks on.
+/// The default test config: given workers (all of them in every collection, however small
+/// the heap), automatic collection off, checks on.
 pub fn config(workers: usize) -> GcConfig {
     GcConfig::default()
         .with_workers(workers)
+        .with_parallel_min_objects(0)
         .with_enabled(false)
         .with_check_edges(true)
         .with_panic_on_violation(false)
