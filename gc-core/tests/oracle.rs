@@ -561,14 +561,7 @@ proptest! {
 
     #[test]
     fn destroyed_set_is_the_same_with_late_helpers(sc in scenario()) {
-        let r = std::thread::Builder::new()
-            .stack_size(256 << 20)
-            .spawn(move || run_with_late_helpers(&sc))
-            .expect("spawn")
-            .join();
-        if let Err(p) = r {
-            std::panic::resume_unwind(p);
-        }
+        on_big_stack(move || run_with_late_helpers(&sc));
     }
 }
 
@@ -577,16 +570,20 @@ proptest! {
 
     #[test]
     fn destroyed_set_is_exactly_the_unreachable_set(sc in scenario()) {
-        // Refcount deaths in the test binding recurse through `clear`; give long acyclic
-        // paths room.
-        let r = std::thread::Builder::new()
-            .stack_size(256 << 20)
-            .spawn(move || run_all_worker_counts(&sc))
-            .expect("spawn")
-            .join();
-        if let Err(p) = r {
-            std::panic::resume_unwind(p);
-        }
+        on_big_stack(move || run_all_worker_counts(&sc));
+    }
+}
+
+/// Run `f` on a thread with a 256 MiB stack and re-raise its panic: refcount deaths in the
+/// test binding recurse through `clear`, so long acyclic paths need room.
+fn on_big_stack(f: impl FnOnce() + Send + 'static) {
+    let r = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(f)
+        .expect("spawn")
+        .join();
+    if let Err(p) = r {
+        std::panic::resume_unwind(p);
     }
 }
 
