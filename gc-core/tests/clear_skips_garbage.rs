@@ -92,12 +92,25 @@ fn alloc(m: &Mutator<SkipVm>, id: usize) -> ObjRef {
 /// marked alive and the garbage is exactly the candidates, so only the garbage that points at
 /// live nodes is cleared). Collect, then check against the oracle.
 fn check(workers: usize, seed: u64, n: usize, handle_every: usize, rooted: bool) {
+    check_with(workers, seed, n, handle_every, rooted, false)
+}
+
+/// `deferred`: memory comes back through crossbeam-epoch (each worker defers its slices).
+fn check_with(
+    workers: usize,
+    seed: u64,
+    n: usize,
+    handle_every: usize,
+    rooted: bool,
+    deferred: bool,
+) {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let rt = GcRuntime::new(
         SkipVm::default(),
         GcConfig::default()
             .with_workers(workers)
             .with_parallel_min_objects(0)
+            .with_deferred_reclamation(deferred)
             .with_enabled(false),
     );
     let m = rt.register_mutator("main");
@@ -134,7 +147,7 @@ fn check(workers: usize, seed: u64, n: usize, handle_every: usize, rooted: bool)
         }
     }
     let collected = m.collect();
-    let ctx = format!("workers={workers} seed={seed} n={n} rooted={rooted}");
+    let ctx = format!("workers={workers} seed={seed} n={n} rooted={rooted} deferred={deferred}");
     assert_eq!(collected, n - live.len(), "{ctx}");
     let destroyed = rt.binding().destroyed.lock().clone();
     assert_eq!(destroyed.len(), n - live.len(), "{ctx}: destroyed twice?");
@@ -177,6 +190,15 @@ fn check(workers: usize, seed: u64, n: usize, handle_every: usize, rooted: bool)
         node(nodes[h]).rc.fetch_sub(1, Ordering::Relaxed);
     }
     assert_eq!(m.collect(), live.len(), "{ctx}");
+    if deferred {
+        // Pinning and flushing moves the epoch on and runs the deferred frees.
+        for _ in 0..10_000 {
+            if rt.heap_stats().live_objects == 0 {
+                break;
+            }
+            crossbeam_epoch::pin().flush();
+        }
+    }
     assert_eq!(rt.heap_stats().live_objects, 0, "{ctx}");
 }
 
@@ -188,6 +210,19 @@ fn random_graphs_match_the_oracle_at_every_worker_count() {
             check(workers, seed, n, 2 + seed as usize % 5, false);
             check(workers, seed, n, 2 + seed as usize % 5, true);
         }
+    }
+}
+
+#[test]
+fn random_graphs_with_deferred_reclamation() {
+    // Every worker destroys its slices and defers their memory itself.
+    for workers in [1, 2, 4] {
+        for seed in 0..6 {
+            let n = 500 + 131 * seed as usize;
+            check_with(workers, seed, n, 3, seed % 2 == 0, true);
+        }
+        // Several slices of garbage (4096 objects each), so several workers defer.
+        check_with(workers, 7, 30_000, 5, false, true);
     }
 }
 

@@ -4,13 +4,15 @@
 //!    are collector-held, so the VM leaves them alone (contract rule 6): no refcount cascade,
 //!    no recursion, whatever the shape of the garbage.
 //! 2. Check every object's count is now 0 (skipped with
-//!    [`VmBinding::CLEAR_SKIPS_GARBAGE`], whose `clear` leaves garbage counts alone). One that is still referenced proves the binding
-//!    over-reported in `trace` or under-cleared in `clear`: it is released back to the VM
-//!    (GARBAGE bit cleared) instead of freed, and reported. This happens before any destroy,
-//!    so a released object never points at freed memory.
+//!    [`VmBinding::CLEAR_SKIPS_GARBAGE`], whose `clear` leaves garbage counts alone). One
+//!    that is still referenced proves the binding over-reported in `trace` or under-cleared
+//!    in `clear`: it is released back to the VM (GARBAGE bit cleared) instead of freed, and
+//!    reported. Every clear happens before any destroy, so a released object, whose
+//!    references were all dropped, never points at freed memory.
 //! 3. `destroy` each checked object and return its memory to its owning page, one batch per
 //!    page run (each part of the garbage set is in page order), optionally deferred with
-//!    crossbeam-epoch.
+//!    crossbeam-epoch: then each worker defers its slice's dead objects as one function, so
+//!    the destroys stay parallel and the deferred frees come in slice-sized pieces.
 //!
 //! Steps 2 and 3 share one loop per page run (destroying one object never touches another,
 //! rule 7), so the garbage is read twice in all: once to clear, once to check, destroy and
@@ -102,25 +104,7 @@ impl<B: VmBinding> FreeCtx<'_, B> {
             }
         }
         let tally = Tally::default();
-        if self.deferred {
-            // The memory is returned later, by whoever runs the epoch's deferred functions.
-            let start = Instant::now();
-            let mut dead = Vec::with_capacity(garbage.len());
-            for s in slices.iter() {
-                for &g in s {
-                    if self.check_and_destroy(g, &tally) {
-                        // No longer this collection's: a collection that runs before the
-                        // epoch frees it must not take it for its own garbage.
-                        g.header().unset(flags::PENDING);
-                        dead.push(g);
-                    }
-                }
-            }
-            tally.collected.store(dead.len() as u64, Ordering::Relaxed);
-            let bytes = free_deferred(self.space, dead);
-            tally.bytes.store(bytes, Ordering::Relaxed);
-            self.span.record_serial(start);
-        } else if on_workers || self.workers <= 1 {
+        if on_workers || self.workers <= 1 {
             for_each_slice(pool, workers, &slices, Some(self.span), |s| {
                 self.destroy_and_free(s, &tally, true)
             });
@@ -171,17 +155,33 @@ impl<B: VmBinding> FreeCtx<'_, B> {
         false
     }
 
-    /// Return the memory of the garbage in `objs` (in page order), one batch per page run.
-    /// With `destroy`, each object is first checked and destroyed here; without, the objects
-    /// were checked and destroyed already and those still marked GARBAGE are freed.
+    /// Return the memory of the garbage in `objs` (one slice, in page order), one batch per
+    /// page run, or with deferred reclamation hand the slice's dead objects to
+    /// crossbeam-epoch (one deferred function per slice, from the worker that destroyed
+    /// them). With `destroy`, each object is first checked and destroyed here; without, the
+    /// objects were checked and destroyed already and those still marked GARBAGE are freed.
     fn destroy_and_free(&self, objs: &[ObjRef], tally: &Tally, destroy: bool) {
-        let (collected, bytes) = free_page_runs(self.space, objs, |g| {
+        let dead = |g: ObjRef| {
             if destroy {
                 self.check_and_destroy(g, tally)
             } else {
                 g.header().flags() & flags::GARBAGE != 0
             }
-        });
+        };
+        let (collected, bytes) = if self.deferred {
+            let mut later = Vec::with_capacity(objs.len());
+            for &g in objs {
+                if dead(g) {
+                    // No longer this collection's: a collection that runs before the epoch
+                    // frees it must not take it for its own garbage.
+                    g.header().unset(flags::PENDING);
+                    later.push(g);
+                }
+            }
+            (later.len() as u64, free_deferred(self.space, later))
+        } else {
+            free_page_runs(self.space, objs, dead)
+        };
         tally.collected.fetch_add(collected, Ordering::Relaxed);
         tally.bytes.fetch_add(bytes, Ordering::Relaxed);
     }
@@ -221,6 +221,9 @@ fn free_page_runs(
 /// Return `objs` (destroyed, in page order) to their pages once every thread pinned now has
 /// unpinned (crossbeam-epoch). Returns the slot bytes to be freed.
 fn free_deferred(space: &Arc<HeapSpace>, objs: Vec<ObjRef>) -> u64 {
+    if objs.is_empty() {
+        return 0;
+    }
     let bytes = objs
         .iter()
         .map(|&o| PageRef::of(o).slot_size() as u64)
