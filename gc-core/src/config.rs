@@ -10,6 +10,8 @@ pub const TRACE_ENV: &str = "GC_TRACE";
 pub const VERIFY_ENV: &str = "GC_VERIFY";
 /// Environment variable that forces prefetching in the mark loop on (`1`) or off (`0`).
 pub const MARK_PREFETCH_ENV: &str = "GC_MARK_PREFETCH";
+/// Environment variable that overrides [`GcConfig::parallel_min_objects`].
+pub const PARALLEL_MIN_ENV: &str = "GC_PARALLEL_MIN_OBJECTS";
 
 /// How a [`GcRuntime`](crate::GcRuntime) behaves. Build with [`GcConfig::default`] and the
 /// `with_*` methods.
@@ -56,10 +58,10 @@ pub struct GcConfig {
     pub mark_prefetch: Option<bool>,
     /// Heaps with fewer tracked objects than this (survivors of the last collection plus
     /// allocations since) are collected on the collecting thread alone: waking the worker
-    /// pool costs more than the work it would share (default 20 000; a 0.5 MB heap took
-    /// 0.2–2.5 ms with the pool and 0.18 ms inline on the 2-core development VM). 0 runs
-    /// every collection on all `workers`, which tests use to exercise the parallel paths on
-    /// small graphs.
+    /// pool costs more than the work it would share (default: `GC_PARALLEL_MIN_OBJECTS` if
+    /// set, else 20 000; a 0.5 MB heap took 0.2–2.5 ms with the pool and 0.18 ms inline on the
+    /// 2-core development VM). 0 runs every collection on all `workers`, which tests use to
+    /// exercise the parallel paths on small graphs.
     pub parallel_min_objects: u64,
 }
 
@@ -102,7 +104,10 @@ impl Default for GcConfig {
             mark_prefetch: std::env::var_os(MARK_PREFETCH_ENV)
                 .is_some()
                 .then(|| env_flag(MARK_PREFETCH_ENV)),
-            parallel_min_objects: 20_000,
+            parallel_min_objects: std::env::var(PARALLEL_MIN_ENV)
+                .ok()
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(20_000),
         }
     }
 }
