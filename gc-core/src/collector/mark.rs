@@ -177,7 +177,11 @@ const SPILL_MIN: usize = 1;
 /// workers stop instead of waiting for this one to go idle.
 pub(crate) struct Local<'m> {
     term: &'m Termination,
-    private: Vec<Item>,
+    /// Whole objects only (8 bytes an entry: a push is one store); spans live on the shared
+    /// deque.
+    private: Vec<ObjRef>,
+    /// An item taken from elsewhere (a steal), processed before the shared deque.
+    pending: Option<Item>,
     shared: Worker<Item>,
     since_check: u32,
     /// Prefetched children waiting to be claimed (prefetching on).
@@ -256,6 +260,7 @@ impl<'a, B: VmBinding> Marker<'a, B> {
         Local {
             term: &self.term,
             private: Vec::new(),
+            pending: None,
             shared: self.locals[w]
                 .lock()
                 .take()
@@ -269,7 +274,7 @@ impl<'a, B: VmBinding> Marker<'a, B> {
     #[inline]
     pub(crate) fn push_seed(&self, local: &mut Local, obj: ObjRef, flags: u32) {
         if self.rule.claim_as(obj, flags, self.exclusive) {
-            local.private.push(Item::whole(obj));
+            local.private.push(obj);
         }
     }
 
@@ -298,25 +303,29 @@ impl<'a, B: VmBinding> Marker<'a, B> {
         let mut traced = 0u64;
         let mut since_check = local.since_check;
         loop {
-            let item = match stack.pop() {
-                Some(i) => i,
+            let obj = match stack.pop() {
+                Some(o) => o,
                 None if PREFETCH && self.flush_fifo(local, &mut stack) => continue,
-                None => match local.shared.pop() {
-                    Some(i) => i,
+                None => match local.pending.take().or_else(|| local.shared.pop()) {
+                    Some(item) if item.span != u32::MAX => {
+                        self.trace_span::<EXCLUSIVE, PREFETCH>(
+                            item,
+                            &mut stack,
+                            local.fifo.as_mut(),
+                        );
+                        continue;
+                    }
+                    Some(item) => item.obj,
                     None => break,
                 },
             };
-            if item.span != u32::MAX {
-                self.trace_span::<EXCLUSIVE, PREFETCH>(item, &mut stack, local.fifo.as_mut());
-                continue;
-            }
             traced += 1;
-            let n = self.binding.reference_slots(item.obj);
+            let n = self.binding.reference_slots(obj);
             if n > SPAN {
                 // Publish the spans at once so other workers can take them.
                 for s in 0..n.div_ceil(SPAN) {
                     local.shared.push(Item {
-                        obj: item.obj,
+                        obj,
                         span: s as u32,
                     });
                 }
@@ -326,9 +335,9 @@ impl<'a, B: VmBinding> Marker<'a, B> {
                     fifo: local.fifo.as_mut(),
                     rule: self.rule,
                     filter: self.filter,
-                    parent: item.obj.addr(),
+                    parent: obj.addr(),
                 };
-                self.binding.trace(item.obj, &mut tracer);
+                self.binding.trace(obj, &mut tracer);
             }
             if self.share {
                 since_check += 1;
@@ -348,7 +357,7 @@ impl<'a, B: VmBinding> Marker<'a, B> {
     fn trace_span<const EXCLUSIVE: bool, const PREFETCH: bool>(
         &self,
         item: Item,
-        stack: &mut Vec<Item>,
+        stack: &mut Vec<ObjRef>,
         fifo: Option<&mut Fifo>,
     ) {
         let mut tracer = MarkTracer::<EXCLUSIVE, PREFETCH> {
@@ -366,7 +375,7 @@ impl<'a, B: VmBinding> Marker<'a, B> {
 
     /// Claim every child waiting in the FIFO onto `stack`; true if any was pushed.
     #[cold]
-    fn flush_fifo(&self, local: &mut Local, stack: &mut Vec<Item>) -> bool {
+    fn flush_fifo(&self, local: &mut Local, stack: &mut Vec<ObjRef>) -> bool {
         let Some(fifo) = &mut local.fifo else {
             return false;
         };
@@ -377,7 +386,7 @@ impl<'a, B: VmBinding> Marker<'a, B> {
                     .rule
                     .claim_as(child, child.header().flags(), self.exclusive)
                 {
-                    stack.push(Item::whole(child));
+                    stack.push(child);
                 }
             }
         }
@@ -385,11 +394,11 @@ impl<'a, B: VmBinding> Marker<'a, B> {
     }
 
     #[inline]
-    fn maybe_spill(stack: &mut Vec<Item>, shared: &Worker<Item>) {
+    fn maybe_spill(stack: &mut Vec<ObjRef>, shared: &Worker<Item>) {
         if stack.len() > SPILL_MIN && shared.is_empty() {
             let half = stack.len() / 2;
-            for item in stack.drain(..half) {
-                shared.push(item);
+            for obj in stack.drain(..half) {
+                shared.push(Item::whole(obj));
             }
         }
     }
@@ -400,7 +409,7 @@ impl<'a, B: VmBinding> Marker<'a, B> {
         loop {
             self.drain(local, counts);
             if let Some(item) = self.steal(w, local, counts) {
-                local.private.push(item);
+                local.pending = Some(item);
                 continue;
             }
             // Go idle (protocol and proof in termination.rs).
@@ -412,7 +421,7 @@ impl<'a, B: VmBinding> Marker<'a, B> {
                 if self.work_visible(w) {
                     self.term.resume();
                     if let Some(item) = self.steal(w, local, counts) {
-                        local.private.push(item);
+                        local.pending = Some(item);
                         break;
                     }
                     self.term.go_idle();
@@ -461,7 +470,7 @@ impl<'a, B: VmBinding> Marker<'a, B> {
 /// The mark's tracer: claims each reported child and pushes it. `EXCLUSIVE`: one worker, claims
 /// are plain stores (see [`MarkRule::claim_as`]). `PREFETCH`: children go through the FIFO.
 struct MarkTracer<'a, 'f, const EXCLUSIVE: bool, const PREFETCH: bool> {
-    stack: &'a mut Vec<Item>,
+    stack: &'a mut Vec<ObjRef>,
     fifo: Option<&'a mut Fifo>,
     rule: MarkRule,
     filter: &'a EdgeFilter<'f>,
@@ -490,7 +499,7 @@ impl<const EXCLUSIVE: bool, const PREFETCH: bool> Tracer
         };
         if let Some(flags) = self.filter.flags(self.parent, child) {
             if self.rule.claim_as(child, flags, EXCLUSIVE) {
-                self.stack.push(Item::whole(child));
+                self.stack.push(child);
             }
         }
     }
