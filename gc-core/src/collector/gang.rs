@@ -27,13 +27,15 @@
 
 use std::any::Any;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicUsize};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use parking_lot::{Condvar, Mutex};
 
-use crate::primitive::sync::atomic::{AtomicU64, Ordering};
+// The gate's word comes from the loom shim so its model checks the real type; `Ordering` is
+// the same type either way.
+use crate::primitive::sync::atomic::AtomicU64;
 
 /// Spins before a waiting helper starts yielding, then yields before it sleeps.
 const SPINS: u32 = 4_000;
@@ -107,7 +109,7 @@ impl Gang {
     /// `f(0)` has returned; wait for those (see "Late helpers" in the module docs).
     pub(crate) fn run<'f>(&self, f: &'f (dyn Fn(usize) + Sync + 'f)) {
         let inner = &*self.inner;
-        inner.done.store(0, std::sync::atomic::Ordering::Relaxed);
+        inner.done.store(0, Ordering::Relaxed);
         // SAFETY (lifetime extension): the pointer is dereferenced only by helpers that joined
         // the job through the gate, between their join and their `done` increment, and this
         // function waits for as many `done` increments as helpers joined before returning, so
@@ -123,7 +125,7 @@ impl Gang {
         let mine = catch_unwind(AssertUnwindSafe(|| f(0)));
         let joined = inner.gate.close();
         let mut spins = 0u32;
-        while inner.done.load(std::sync::atomic::Ordering::Acquire) < joined {
+        while inner.done.load(Ordering::Acquire) < joined {
             spins += 1;
             if spins < SPINS {
                 std::hint::spin_loop();
@@ -161,10 +163,8 @@ fn helper_loop(inner: &Inner, w: usize) {
     loop {
         let mut waited = 0u32;
         loop {
-            if inner.quit.load(std::sync::atomic::Ordering::Acquire) {
-                inner
-                    .exited
-                    .fetch_add(1, std::sync::atomic::Ordering::Release);
+            if inner.quit.load(Ordering::Acquire) {
+                inner.exited.fetch_add(1, Ordering::Release);
                 return;
             }
             let s = inner.gate.current();
@@ -179,9 +179,7 @@ fn helper_loop(inner: &Inner, w: usize) {
                 std::thread::yield_now();
             } else {
                 let mut g = inner.sleep.lock();
-                if inner.gate.current() == seen
-                    && !inner.quit.load(std::sync::atomic::Ordering::Acquire)
-                {
+                if inner.gate.current() == seen && !inner.quit.load(Ordering::Acquire) {
                     inner.wake.wait_for(&mut g, Duration::from_millis(1));
                 }
             }
@@ -198,9 +196,7 @@ fn helper_loop(inner: &Inner, w: usize) {
         if let Err(p) = r {
             inner.panic.lock().get_or_insert(p);
         }
-        inner
-            .done
-            .fetch_add(1, std::sync::atomic::Ordering::Release);
+        inner.done.fetch_add(1, Ordering::Release);
     }
 }
 

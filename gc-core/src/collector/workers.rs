@@ -157,11 +157,7 @@ pub(crate) fn for_each_slice<S: SliceList + ?Sized, F: Fn(&[ObjRef]) + Sync>(
 ) {
     let record = |w: usize, start: Instant| {
         if let Some(s) = span {
-            if w == 0 {
-                s.record_serial(start);
-            } else {
-                s.log.add(w, s.phase, start, s.epoch, 0, 0);
-            }
+            s.log.add(w, s.phase, start, s.epoch, 0, 0);
         }
     };
     let n = slices.count();
