@@ -204,10 +204,9 @@ pub(crate) struct Marker<'a, B: VmBinding> {
     injector: Injector<Item>,
     stealers: Vec<Stealer<Item>>,
     locals: Vec<Mutex<Option<Worker<Item>>>>,
-    /// One worker: claims are plain stores (see [`MarkRule::claim_as`]).
+    /// One worker: claims are plain stores (see [`MarkRule::claim_as`]) and nothing is ever
+    /// published for stealing.
     exclusive: bool,
-    /// Several workers: private work is published for stealing.
-    share: bool,
     prefetch: bool,
     term: Termination,
 }
@@ -237,7 +236,6 @@ impl<'a, B: VmBinding> Marker<'a, B> {
             stealers,
             locals: locals.into_iter().map(|w| Mutex::new(Some(w))).collect(),
             exclusive: workers == 1,
-            share: workers > 1,
             prefetch,
             term: Termination::new(),
         }
@@ -339,7 +337,8 @@ impl<'a, B: VmBinding> Marker<'a, B> {
                 };
                 self.binding.trace(obj, &mut tracer);
             }
-            if self.share {
+            // Several workers: publish private work for stealing now and then.
+            if !EXCLUSIVE {
                 since_check += 1;
                 if since_check >= SPILL_CHECK {
                     since_check = 0;
