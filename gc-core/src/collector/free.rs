@@ -29,7 +29,7 @@ use parking_lot::Mutex;
 
 use crate::binding::VmBinding;
 use crate::collector::gang::Gang;
-use crate::collector::garbage::{GarbageParts, SLICE};
+use crate::collector::garbage::{GarbageParts, Slices};
 use crate::collector::workers::{for_each_slice, SpanLog};
 use crate::error::{record_violation, ContractViolation};
 use crate::heap::{HeapSpace, PageRef};
@@ -99,8 +99,8 @@ impl<B: VmBinding> FreeCtx<'_, B> {
         match to_clear {
             None => for_each_slice(pool, workers, &slices, Some(self.span), clear),
             Some(list) => {
-                let chunks: Vec<&[ObjRef]> = list.chunks(SLICE).collect();
-                for_each_slice(pool, workers, chunks.as_slice(), Some(self.span), clear)
+                let chunks = Slices::new([list]);
+                for_each_slice(pool, workers, &chunks, Some(self.span), clear)
             }
         }
         let tally = Tally::default();

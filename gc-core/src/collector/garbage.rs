@@ -21,7 +21,7 @@ pub(crate) struct GarbageParts {
 }
 
 /// Objects of a list handed out at a time to a worker.
-pub(crate) const SLICE: usize = 4096;
+const SLICE: usize = 4096;
 
 impl GarbageParts {
     /// Wrap per-worker lists, in the order given (the scan orders them by first object, so
@@ -44,13 +44,7 @@ impl GarbageParts {
     /// ending at the end of a page's run, so every page's garbage is freed by one worker (a
     /// page's garbage is all in one part: each part comes from disjoint page chunks).
     pub(crate) fn slices(&self) -> Slices<'_> {
-        let mut cuts = Vec::new();
-        for p in &self.parts {
-            for start in (0..p.len()).step_by(SLICE) {
-                cuts.push((p.as_slice(), start, (start + SLICE).min(p.len())));
-            }
-        }
-        Slices { cuts }
+        Slices::new(self.parts.iter().map(Vec::as_slice))
     }
 
     /// Keep only the objects for which `keep` is true; the others are returned.
@@ -86,6 +80,18 @@ pub(crate) struct Slices<'a> {
 }
 
 impl<'a> Slices<'a> {
+    /// Cut `parts` into slices. Each object lands in exactly one slice whatever the order;
+    /// a part in page order also keeps each page's run in one slice.
+    pub(crate) fn new(parts: impl IntoIterator<Item = &'a [ObjRef]>) -> Self {
+        let mut cuts = Vec::new();
+        for p in parts {
+            for start in (0..p.len()).step_by(SLICE) {
+                cuts.push((p, start, (start + SLICE).min(p.len())));
+            }
+        }
+        Slices { cuts }
+    }
+
     /// Number of slices.
     pub(crate) fn len(&self) -> usize {
         self.cuts.len()

@@ -148,10 +148,10 @@ impl SpanLog<'_> {
 /// cursor, so a worker that finishes early takes more). Each worker's busy time goes to
 /// `span`, so slice phases show in the record's worker spans like the heap walks and marks
 /// do (they trace nothing: `objects_traced` is left alone).
-pub(crate) fn for_each_slice<S: SliceList + ?Sized, F: Fn(&[ObjRef]) + Sync>(
+pub(crate) fn for_each_slice<F: Fn(&[ObjRef]) + Sync>(
     pool: Option<&Gang>,
     workers: usize,
-    slices: &S,
+    slices: &Slices<'_>,
     span: Option<SpanLog<'_>>,
     f: F,
 ) {
@@ -160,13 +160,13 @@ pub(crate) fn for_each_slice<S: SliceList + ?Sized, F: Fn(&[ObjRef]) + Sync>(
             s.log.add(w, s.phase, start, s.epoch, 0, 0);
         }
     };
-    let n = slices.count();
+    let n = slices.len();
     if n == 0 {
         return;
     }
     if workers <= 1 || n <= 1 {
         let start = Instant::now();
-        (0..n).for_each(|i| f(slices.slice(i)));
+        slices.iter().for_each(&f);
         record(0, start);
         return;
     }
@@ -178,32 +178,8 @@ pub(crate) fn for_each_slice<S: SliceList + ?Sized, F: Fn(&[ObjRef]) + Sync>(
             if i >= n {
                 break;
             }
-            f(slices.slice(i));
+            f(slices.get(i));
         }
         record(w, start);
     });
-}
-
-/// Slices of objects handed out one at a time by [`for_each_slice`].
-pub(crate) trait SliceList: Sync {
-    fn count(&self) -> usize;
-    fn slice(&self, i: usize) -> &[ObjRef];
-}
-
-impl SliceList for [&[ObjRef]] {
-    fn count(&self) -> usize {
-        self.len()
-    }
-    fn slice(&self, i: usize) -> &[ObjRef] {
-        self[i]
-    }
-}
-
-impl SliceList for Slices<'_> {
-    fn count(&self) -> usize {
-        self.len()
-    }
-    fn slice(&self, i: usize) -> &[ObjRef] {
-        self.get(i)
-    }
 }
