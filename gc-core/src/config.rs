@@ -65,19 +65,108 @@ pub struct GcConfig {
     pub parallel_min_objects: u64,
 }
 
-fn env_flag(name: &str) -> bool {
-    std::env::var(name)
-        .map(|v| !v.is_empty() && v != "0")
-        .unwrap_or(false)
+/// A `GC_*` environment variable whose value cannot be used.
+///
+/// [`GcConfig::default`] ignores such a variable (the default applies) and says so once on
+/// stderr; programs that would rather refuse to start call [`check_env`] first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvError {
+    /// The variable's name.
+    pub name: &'static str,
+    /// Its value as set.
+    pub value: String,
+    /// What it should be.
+    pub expected: &'static str,
 }
 
-/// The worker count from `GC_WORKERS`, or the available cores.
+impl std::fmt::Display for EnvError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "environment variable {}={:?} is not {}",
+            self.name, self.value, self.expected
+        )
+    }
+}
+
+impl std::error::Error for EnvError {}
+
+const FLAG: &str = "a switch (1, true, on, yes or 0, false, off, no)";
+const POSITIVE: &str = "a whole number of at least 1";
+const COUNT: &str = "a whole number (0 or more)";
+
+/// The value of `name`, parsed; `Ok(None)` when it is unset.
+fn env_value<T>(
+    name: &'static str,
+    expected: &'static str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<Option<T>, EnvError> {
+    let Some(raw) = std::env::var_os(name) else {
+        return Ok(None);
+    };
+    let value = raw.to_string_lossy().into_owned();
+    match raw.to_str().and_then(|v| parse(v.trim())) {
+        Some(v) => Ok(Some(v)),
+        None => Err(EnvError {
+            name,
+            value,
+            expected,
+        }),
+    }
+}
+
+fn parse_flag(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "true" | "on" | "yes" => Some(true),
+        // Set but empty reads as off, as it always has.
+        "" | "0" | "false" | "off" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+fn env_flag(name: &'static str) -> Result<Option<bool>, EnvError> {
+    env_value(name, FLAG, parse_flag)
+}
+
+fn env_workers() -> Result<Option<usize>, EnvError> {
+    env_value(WORKERS_ENV, POSITIVE, |v| {
+        v.parse::<usize>().ok().filter(|&n| n > 0)
+    })
+}
+
+fn env_parallel_min() -> Result<Option<u64>, EnvError> {
+    env_value(PARALLEL_MIN_ENV, COUNT, |v| v.parse().ok())
+}
+
+/// Check every `GC_*` variable this module reads; the first unusable one is the error.
+/// Binaries call this at start-up to refuse a typo (`GC_WORKERS=four`) instead of running
+/// with the default.
+pub fn check_env() -> Result<(), EnvError> {
+    env_workers()?;
+    env_parallel_min()?;
+    for name in [TRACE_ENV, VERIFY_ENV, MARK_PREFETCH_ENV] {
+        env_flag(name)?;
+    }
+    Ok(())
+}
+
+/// `r`'s value, or `None` after saying once per variable on stderr that it is ignored.
+fn or_warn<T>(r: Result<Option<T>, EnvError>) -> Option<T> {
+    static WARNED: parking_lot::Mutex<Vec<&'static str>> = parking_lot::Mutex::new(Vec::new());
+    r.unwrap_or_else(|e| {
+        let mut warned = WARNED.lock();
+        if !warned.contains(&e.name) {
+            warned.push(e.name);
+            eprintln!("gc-core: warning: {e}; ignored, the default applies");
+        }
+        None
+    })
+}
+
+/// The worker count from `GC_WORKERS`, or the available cores (an unusable `GC_WORKERS` is
+/// reported once on stderr and ignored).
 pub fn default_workers() -> usize {
-    if let Some(n) = std::env::var(WORKERS_ENV)
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|&n| n > 0)
-    {
+    if let Some(n) = or_warn(env_workers()) {
         return n;
     }
     std::thread::available_parallelism()
@@ -95,19 +184,14 @@ impl Default for GcConfig {
             save_garbage: false,
             check_edges: cfg!(debug_assertions),
             panic_on_violation: cfg!(debug_assertions),
-            verify: env_flag(VERIFY_ENV),
-            trace_log: env_flag(TRACE_ENV),
+            verify: or_warn(env_flag(VERIFY_ENV)).unwrap_or(false),
+            trace_log: or_warn(env_flag(TRACE_ENV)).unwrap_or(false),
             stuck_threshold: Duration::from_millis(200),
             deferred_reclamation: false,
             record_capacity: 1024,
             flush_batch: 64,
-            mark_prefetch: std::env::var_os(MARK_PREFETCH_ENV)
-                .is_some()
-                .then(|| env_flag(MARK_PREFETCH_ENV)),
-            parallel_min_objects: std::env::var(PARALLEL_MIN_ENV)
-                .ok()
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(20_000),
+            mark_prefetch: or_warn(env_flag(MARK_PREFETCH_ENV)),
+            parallel_min_objects: or_warn(env_parallel_min()).unwrap_or(20_000),
         }
     }
 }
@@ -180,5 +264,35 @@ impl GcConfig {
     pub fn with_deferred_reclamation(mut self, on: bool) -> Self {
         self.deferred_reclamation = on;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn switches_accept_the_usual_spellings_and_nothing_else() {
+        for on in ["1", "true", "ON", "Yes"] {
+            assert_eq!(parse_flag(on), Some(true), "{on}");
+        }
+        for off in ["", "0", "false", "Off", "NO"] {
+            assert_eq!(parse_flag(off), Some(false), "{off}");
+        }
+        for bad in ["2", "maybe", "enabled"] {
+            assert_eq!(parse_flag(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_unusable_value_names_the_variable_and_what_it_should_be() {
+        let e = EnvError {
+            name: WORKERS_ENV,
+            value: "four".into(),
+            expected: POSITIVE,
+        };
+        let msg = e.to_string();
+        assert!(msg.contains("GC_WORKERS=\"four\""), "{msg}");
+        assert!(msg.contains("at least 1"), "{msg}");
     }
 }

@@ -29,6 +29,11 @@ pub fn main() -> i32 {
             return if e.use_stderr() { EXIT_USAGE } else { 0 };
         }
     };
+    // A mistyped GC_* variable would otherwise only warn and fall back to the default, and
+    // the run would measure something else than asked.
+    if let Err(e) = gc_core::config::check_env() {
+        return usage_error(&e.to_string());
+    }
     match cli.command {
         None => scale_cmd(&ScaleArgs::default()),
         Some(Command::Scale(a)) => scale_cmd(&a),

@@ -266,6 +266,41 @@ fn bad_arguments_exit_2_with_a_message() {
 }
 
 #[test]
+fn unusable_gc_environment_variables_exit_2_naming_them() {
+    for (name, value) in [
+        ("GC_WORKERS", "four"),
+        ("GC_WORKERS", "0"),
+        ("GC_PARALLEL_MIN_OBJECTS", "-1"),
+        ("GC_VERIFY", "maybe"),
+        ("GC_MARK_PREFETCH", "2"),
+    ] {
+        let out = bin()
+            .args(["collect", "--objects", "100", "--repeat", "1"])
+            .env(name, value)
+            .output()
+            .expect("run gc-stress");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}={value}: {err}");
+        assert!(
+            err.contains("error") && err.contains(name),
+            "{name}={value}: {err}"
+        );
+    }
+    // Spelled-out switches are accepted.
+    let out = bin()
+        .args(["collect", "--objects", "100", "--repeat", "1"])
+        .env("GC_VERIFY", "off")
+        .env("GC_WORKERS", " 2 ")
+        .output()
+        .expect("run gc-stress");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn help_for_every_subcommand() {
     for sub in [&[][..], &["scale"], &["collect"], &["profile"]] {
         let mut args: Vec<&str> = sub.to_vec();

@@ -3,7 +3,7 @@
 //! Uncaught exceptions print a traceback and exit with status 1; compile errors (`SyntaxError`,
 //! `NotImplementedError` for constructs outside the subset) print the message and exit with
 //! status 2; `sys.exit(n)` exits with `n`. The collector honours `GC_WORKERS`, `GC_TRACE`,
-//! `GC_VERIFY`.
+//! `GC_VERIFY`; an unusable value of one of them (`GC_WORKERS=four`) exits with status 2.
 
 use std::process::ExitCode;
 
@@ -12,6 +12,10 @@ use gc_vm_adapter::GcConfig;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Err(e) = gc_core::config::check_env() {
+        eprintln!("pyrt: {e}");
+        return ExitCode::from(2);
+    }
     let Some(path) = args.first() else {
         eprintln!("usage: pyrt script.py [args...]");
         return ExitCode::from(2);
