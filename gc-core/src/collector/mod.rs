@@ -25,6 +25,7 @@ mod walk;
 mod workers;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Instant;
 
 use parking_lot::Mutex;
 
@@ -107,8 +108,11 @@ impl<'a, B: VmBinding> Timeline<'a, B> {
             .extend(report.stuck.iter().map(|s| s.name.clone()));
     }
 
-    fn note_restart(&mut self, stopped_at_ns: u64) {
-        let end = self.sh.now_ns();
+    /// A stop ends when the restart released the threads, not when it returned: the
+    /// collecting thread is often descheduled by the threads it just woke (for a time slice,
+    /// ~1 ms, on a machine with no idle core), and the world runs meanwhile.
+    fn note_restart(&mut self, stopped_at_ns: u64, released: Instant) {
+        let end = (released.duration_since(self.sh.epoch).as_nanos() as u64).max(stopped_at_ns);
         self.stops.push((stopped_at_ns, end - stopped_at_ns));
     }
 }
@@ -282,8 +286,8 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
     sh.space.set_unmarked_bit(ctx.unmarked_next);
     scrub.disarm();
     drop(scrub);
-    drop(guard);
-    tl.note_restart(stopped_at);
+    let (_, released) = guard.restart_timed();
+    tl.note_restart(stopped_at, released);
 
     // ---- world running: weakref callbacks, then finalizers ----
     let mut garbage = scan.garbage;
@@ -324,8 +328,8 @@ pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> us
                 sh.binding.clear_weakrefs(g, &HeldGarbage);
             }
         }
-        drop(guard);
-        tl.note_restart(stopped_at);
+        let (_, released) = guard.restart_timed();
+        tl.note_restart(stopped_at, released);
         // Weakrefs a finalizer made to what is still garbage were just cleared; their
         // callbacks run now, in this collection, not in the next one.
         callbacks_run += tl.phase(Phase::Finalize, || run_callbacks(sh, &filter));

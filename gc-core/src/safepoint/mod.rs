@@ -61,8 +61,9 @@
 //! *Thread waiting to re-attach.* A thread whose CAS Detached→Attached failed (state Suspended)
 //! locks the `park` mutex and waits on `park_cv` while its state is Suspended, re-reading the state
 //! under the mutex. `restart_the_world` writes Detached to every suspended slot *while holding the
-//! `park` mutex* and notifies all. So the thread either reads Detached, or is already waiting when
-//! the notify comes.
+//! `park` mutex* and notifies all once it has released it. So the thread either reads Detached, or
+//! was already waiting (it released the mutex in `wait`) before the writes, and the notify, which
+//! comes after them, wakes it.
 //!
 //! *Two stoppers.* The stop token is a `Mutex<bool>` + condvar; a requester that is attached
 //! detaches before waiting for the token (so the other stopper can suspend it instead of waiting
@@ -751,29 +752,39 @@ impl Safepoints {
 
     /// Restart the world after [`stop_the_world`](Self::stop_the_world): every Suspended thread
     /// becomes Detached (and may attach again), `PENDING_STOP` is cleared, parked threads are
-    /// woken and the stop token is released.
+    /// woken and the stop token is released. Returns when the threads were released: just
+    /// before the wake-up. The caller may be descheduled by the very threads it wakes (on a
+    /// busy machine the scheduler often runs a woken thread in the waker's place for a whole
+    /// time slice, about 1 ms); the world is running by then, so a stop's duration should end
+    /// at this instant, not when this call returns.
     ///
     /// # Panics
     /// If no stop is in progress.
-    pub fn restart_the_world(&self) {
+    pub fn restart_the_world(&self) -> Instant {
+        let released;
         {
             let mut reg = lock(&self.registry);
             assert!(reg.stopping, "restart_the_world without a stop in progress");
             reg.stopping = false;
             self.pending.fetch_and(!PENDING_STOP, Ordering::SeqCst);
             self.stopper.store(0, Ordering::Release);
-            let _park = lock(&self.park);
-            for slot in &reg.slots {
-                let _ = slot.state.compare_exchange(
-                    SUSPENDED,
-                    DETACHED,
-                    Ordering::SeqCst,
-                    Ordering::Relaxed,
-                );
+            {
+                let _park = lock(&self.park);
+                for slot in &reg.slots {
+                    let _ = slot.state.compare_exchange(
+                        SUSPENDED,
+                        DETACHED,
+                        Ordering::SeqCst,
+                        Ordering::Relaxed,
+                    );
+                }
             }
+            // Notified after `park` is released, so the woken threads do not run into it.
+            released = Instant::now();
             self.park_cv.notify_all();
         }
         self.release_token();
+        released
     }
 }
 
@@ -791,10 +802,16 @@ impl StopGuard<'_> {
     }
 
     /// Restart the world now and return the report.
-    pub fn restart(mut self) -> StopReport {
+    pub fn restart(self) -> StopReport {
+        self.restart_timed().0
+    }
+
+    /// Restart the world now; returns the report and the instant the threads were released
+    /// (the end of the stop, see [`Safepoints::restart_the_world`]).
+    pub fn restart_timed(mut self) -> (StopReport, Instant) {
         let report = self.report.take().expect("report present until restart");
-        self.sp.restart_the_world();
-        report
+        let released = self.sp.restart_the_world();
+        (report, released)
     }
 }
 
