@@ -104,12 +104,11 @@ fn env_value<T>(
     let Some(raw) = std::env::var_os(name) else {
         return Ok(None);
     };
-    let value = raw.to_string_lossy().into_owned();
     match raw.to_str().and_then(|v| parse(v.trim())) {
         Some(v) => Ok(Some(v)),
         None => Err(EnvError {
             name,
-            value,
+            value: raw.to_string_lossy().into_owned(),
             expected,
         }),
     }

@@ -118,7 +118,7 @@ impl<B: VmBinding> FreeCtx<'_, B> {
                     self.check_and_destroy(g, &tally);
                 }
             }
-            self.span.record_serial(start);
+            self.span.record(0, start);
             for_each_slice(self.pool, self.workers, &slices, Some(self.span), |s| {
                 self.destroy_and_free(s, &tally, false)
             });

@@ -138,9 +138,10 @@ pub(crate) struct SpanLog<'a> {
 }
 
 impl SpanLog<'_> {
-    /// Record work the collecting thread (worker 0) did alone since `start`.
-    pub(crate) fn record_serial(&self, start: Instant) {
-        self.log.add(0, self.phase, start, self.epoch, 0, 0);
+    /// Record work worker `w` did in this phase since `start` (worker 0: the collecting
+    /// thread, also for work it does alone).
+    pub(crate) fn record(&self, w: usize, start: Instant) {
+        self.log.add(w, self.phase, start, self.epoch, 0, 0);
     }
 }
 
@@ -157,7 +158,7 @@ pub(crate) fn for_each_slice<F: Fn(&[ObjRef]) + Sync>(
 ) {
     let record = |w: usize, start: Instant| {
         if let Some(s) = span {
-            s.log.add(w, s.phase, start, s.epoch, 0, 0);
+            s.record(w, start);
         }
     };
     let n = slices.len();
