@@ -64,7 +64,6 @@ pub mod binding;
 mod dealloc;
 pub mod handle;
 pub mod header;
-pub mod interp;
 pub mod runtime;
 pub mod thread;
 pub mod types;

@@ -1,10 +1,10 @@
-//! Disassemble a Python file with the interp compiler: `cargo run --example pydis -- file.py`.
+//! Disassemble a Python file with the pyrt compiler: `cargo run -p pyrt --example pydis -- f.py`.
 
 fn main() {
     let path = std::env::args().nth(1).expect("usage: pydis FILE.py");
     let src = std::fs::read_to_string(&path).expect("read source");
-    match gc_vm_adapter::interp::compile(&src, &path) {
-        Ok(code) => print!("{}", gc_vm_adapter::interp::disassemble(&code)),
+    match pyrt::compile(&src, &path) {
+        Ok(code) => print!("{}", pyrt::disassemble(&code)),
         Err(e) => {
             eprintln!("{e}");
             std::process::exit(1);

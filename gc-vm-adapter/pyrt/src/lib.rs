@@ -1,11 +1,23 @@
-//! Front end of the reference interpreter: Python-subset source -> bytecode.
+//! # pyrt: a Python-subset interpreter on the gc-vm-adapter object model
+//!
+//! The reference interpreter of the workspace: a bytecode compiler and VM whose objects are
+//! `gc-vm-adapter`'s nogil objects and whose threads are real OS threads attached as gc-core
+//! mutators. Run a script with `cargo run --release -p pyrt -- script.py [args...]`.
+//!
+//! - [`compiler`]: source -> bytecode ([`compile`], [`bytecode`], [`disassemble`]).
+//! - [`vm`]: the evaluator: frames, calls, exceptions, operators, [`vm::run_source`].
+//! - [`objects`]: how Python values map onto adapter objects, their methods and formatting.
+//! - [`stdlib`]: the builtins and one file per built-in module (`gc`, `threading`, `time`,
+//!   `weakref`, `sys`, `math`).
+//!
+//! # Front end: Python-subset source -> bytecode
 //!
 //! [`compile`] parses a module with `rustpython-parser` 0.4, resolves every name with a symbol
 //! table and emits one [`CodeObject`] per module / function / lambda / class body /
 //! comprehension. Code objects are immutable, `Send + Sync` and shared with `Arc`; constants
 //! are plain Rust values ([`Constant`]), so this module knows nothing about the object model.
 //! [`disassemble`] renders a code object (and its nested ones) for debugging and tests; the
-//! `pydis` example does that for a file: `cargo run -p gc-vm-adapter --example pydis -- f.py`.
+//! `pydis` example does that for a file: `cargo run -p pyrt --example pydis -- f.py`.
 //!
 //! # Execution model (what the VM must implement)
 //!
@@ -136,16 +148,18 @@
 //! keyword-only parameters, `*x` / `**m` at call sites and in list / tuple / dict displays,
 //! `nonlocal`, `try/finally`, dict comprehensions.
 
-pub mod bytecode;
-mod compiler;
-mod disasm;
-pub mod error;
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
+
+pub mod compiler;
+pub mod objects;
+pub mod stdlib;
 pub mod vm;
 
-pub use bytecode::{
+pub use compiler::bytecode::{
     stack_depth, BinOp, CmpOp, CodeKind, CodeObject, Constant, Conversion, Instr,
     MakeFunctionFlags, UnaryOp,
 };
-pub use compiler::compile;
-pub use disasm::disassemble;
-pub use error::{CompileError, CompileErrorKind};
+pub use compiler::error::{CompileError, CompileErrorKind};
+pub use compiler::{bytecode, error};
+pub use compiler::{compile, disassemble};

@@ -7,8 +7,8 @@
 
 use std::process::ExitCode;
 
-use gc_vm_adapter::interp::vm::{run_source, RunOptions};
 use gc_vm_adapter::GcConfig;
+use pyrt::vm::{run_source, RunOptions};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -2,7 +2,7 @@
 //! disassembly; checks that unsupported constructs are rejected with the right error kind,
 //! line and message.
 
-use gc_vm_adapter::interp::{compile, disassemble, CodeObject, CompileErrorKind, Constant, Instr};
+use pyrt::{compile, disassemble, CodeObject, CompileErrorKind, Constant, Instr};
 
 fn dis(src: &str) -> String {
     match compile(src, "<test>") {
@@ -784,9 +784,6 @@ fn max_stack_is_computed() {
     )
     .unwrap();
     assert_eq!(code.max_stack, 5);
-    assert_eq!(
-        gc_vm_adapter::interp::stack_depth(&code.instructions),
-        Ok(5)
-    );
-    assert!(gc_vm_adapter::interp::stack_depth(&[Instr::Pop]).is_err());
+    assert_eq!(pyrt::stack_depth(&code.instructions), Ok(5));
+    assert!(pyrt::stack_depth(&[Instr::Pop]).is_err());
 }

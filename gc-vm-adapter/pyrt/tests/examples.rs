@@ -1,7 +1,7 @@
 //! The example scripts in `examples/py/` run to completion at small sizes.
 
-use gc_vm_adapter::interp::vm::{run_source, RunOptions};
 use gc_vm_adapter::GcConfig;
+use pyrt::vm::{run_source, RunOptions};
 
 fn run_example(name: &str, args: &[&str]) -> String {
     let path = format!("{}/examples/py/{name}", env!("CARGO_MANIFEST_DIR"));

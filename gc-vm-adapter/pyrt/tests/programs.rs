@@ -1,9 +1,9 @@
-//! Python programs under `tests/py/` run on the interpreter (`gc_vm_adapter::interp::vm`);
+//! Python programs under `tests/py/` run on the interpreter (`pyrt::vm`);
 //! their stdout must equal the `.expected` file next to them (produced by CPython, which these
 //! programs also run on unchanged).
 
-use gc_vm_adapter::interp::vm::{run_source, RunOptions, RunResult};
 use gc_vm_adapter::GcConfig;
+use pyrt::vm::{run_source, RunOptions, RunResult};
 
 fn run_with(src: &str, argv: &[&str], config: GcConfig) -> RunResult {
     let opts = RunOptions {

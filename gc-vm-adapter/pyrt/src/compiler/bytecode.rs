@@ -1,6 +1,6 @@
 //! Bytecode: instructions, constants, code objects and the disassembler.
 //!
-//! See the module documentation of [`crate::interp`] for the execution model.
+//! See the module documentation of the [crate documentation](crate) for the execution model.
 
 use std::fmt;
 use std::sync::Arc;
@@ -422,7 +422,7 @@ impl Instr {
         matches!(self, Instr::JumpBackward(_))
     }
 
-    /// The variant name, as printed by [`crate::interp::disassemble`].
+    /// The variant name, as printed by [`crate::disassemble`].
     pub fn name(&self) -> &'static str {
         match self {
             Instr::Nop => "Nop",

@@ -18,7 +18,7 @@ pub struct CompileError {
     pub kind: CompileErrorKind,
     /// Human-readable message; for [`CompileErrorKind::NotImplemented`] it names the construct.
     pub message: String,
-    /// File name passed to [`crate::interp::compile`].
+    /// File name passed to [`crate::compile`].
     pub filename: String,
     /// 1-based source line.
     pub line: u32,

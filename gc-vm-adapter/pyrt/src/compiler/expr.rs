@@ -5,7 +5,7 @@ use rustpython_parser::ast::{self, Expr, Ranged};
 
 use super::scope::{key_of, TAG_COMP, TAG_LAMBDA};
 use super::{CResult, Compiler, Signature};
-use crate::interp::bytecode::{
+use crate::bytecode::{
     BinOp, CmpOp, CodeKind, Constant, Conversion, Instr, MakeFunctionFlags, UnaryOp,
 };
 

@@ -1,10 +1,17 @@
 //! AST -> bytecode compiler. Statements live in `stmt.rs`, expressions in `expr.rs`, the
 //! symbol table in `scope.rs`; this file holds the per-code-object builder, labels, the
 //! compile-time block stack used to unwind `return` / `break` / `continue`, and the entry point.
+//! What it produces is defined in [`bytecode`]; [`disassemble`] renders it; [`error`] holds
+//! compile errors.
 
+pub mod bytecode;
+mod disasm;
+pub mod error;
 mod expr;
 mod scope;
 mod stmt;
+
+pub use disasm::disassemble;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,9 +19,9 @@ use std::sync::Arc;
 use rustpython_parser::ast::{self, Ranged, Stmt};
 use rustpython_parser::Parse;
 
+use self::bytecode::{CodeKind, CodeObject, Constant, Instr};
+use self::error::CompileError;
 use self::scope::{ScopeInfo, ScopeKey, ScopeKind, Sym, SymbolTable};
-use super::bytecode::{CodeKind, CodeObject, Constant, Instr};
-use super::error::CompileError;
 
 /// Byte offset -> (line, column) for error messages and the line table.
 pub(crate) struct SourceMap {
@@ -121,8 +128,8 @@ pub(crate) type CResult<T = ()> = Result<T, CompileError>;
 /// Compiles the source of a module into its code object (nested functions, classes and
 /// comprehensions are `Constant::Code` entries of its constant table).
 ///
-/// Errors: [`CompileErrorKind::SyntaxError`](super::CompileErrorKind::SyntaxError) for invalid
-/// Python, [`CompileErrorKind::NotImplemented`](super::CompileErrorKind::NotImplemented) for
+/// Errors: [`CompileErrorKind::SyntaxError`](crate::CompileErrorKind::SyntaxError) for invalid
+/// Python, [`CompileErrorKind::NotImplemented`](crate::CompileErrorKind::NotImplemented) for
 /// constructs outside the supported subset.
 pub fn compile(source: &str, filename: &str) -> Result<Arc<CodeObject>, CompileError> {
     let src = SourceMap::new(source, filename);
@@ -246,7 +253,7 @@ impl<'a> Compiler<'a> {
                     .map(|i| i as u32)
             })
             .collect();
-        let max_stack = super::bytecode::stack_depth(&instructions).unwrap_or_else(|e| {
+        let max_stack = self::bytecode::stack_depth(&instructions).unwrap_or_else(|e| {
             panic!(
                 "interp compiler bug in {}: inconsistent stack: {e}",
                 u.qualname
@@ -518,7 +525,7 @@ impl<'a> Compiler<'a> {
     pub(crate) fn finish_function(
         &mut self,
         code: CodeObject,
-        mut flags: super::bytecode::MakeFunctionFlags,
+        mut flags: self::bytecode::MakeFunctionFlags,
     ) {
         if !code.freevars.is_empty() {
             for fv in &code.freevars {
@@ -538,8 +545,8 @@ impl<'a> Compiler<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::interp::disassemble;
-    use crate::interp::error::CompileErrorKind;
+    use crate::disassemble;
+    use crate::error::CompileErrorKind;
 
     fn code(src: &str) -> Arc<CodeObject> {
         compile(src, "<unit>").unwrap_or_else(|e| panic!("{e}"))

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use rustpython_parser::ast::{self, Expr, Stmt};
 
 use super::SourceMap;
-use crate::interp::error::CompileError;
+use crate::error::CompileError;
 
 /// Kind of a scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

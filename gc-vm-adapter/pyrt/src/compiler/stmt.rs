@@ -4,7 +4,7 @@ use rustpython_parser::ast::{self, Expr, Ranged, Stmt};
 
 use super::scope::{key_of, TAG_CLASS, TAG_DEF};
 use super::{CResult, Compiler, FBlock, Signature};
-use crate::interp::bytecode::{CodeKind, Constant, Instr, MakeFunctionFlags};
+use crate::bytecode::{CodeKind, Constant, Instr, MakeFunctionFlags};
 
 impl<'a> Compiler<'a> {
     pub(crate) fn stmts(&mut self, body: &'a [Stmt]) -> CResult {

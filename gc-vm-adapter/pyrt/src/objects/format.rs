@@ -1,9 +1,9 @@
 //! `str()`, `repr()`, format specs (`format(v, spec)`, f-strings, `str.format`) and `%`.
 
-use super::object::{int_of, with_native, IntVal, Native};
-use super::ops::big_to_f64;
-use super::{PyResult, Vm};
-use crate::{Kind, Ref};
+use super::{int_of, with_native, IntVal, Native};
+use crate::vm::ops::big_to_f64;
+use crate::vm::{PyResult, Vm};
+use gc_vm_adapter::{Kind, Ref};
 
 /// Python's `repr(float)`: shortest round-trip digits, scientific outside `1e-4 <= |x| < 1e16`.
 pub fn float_repr(x: f64) -> String {

@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use super::builtins::{kwarg, length, sort_items};
-use super::object::{small_int, with_native, BuiltinFn, Native};
-use super::{PyResult, Vm};
-use crate::{Kind, Ref};
+use super::{small_int, with_native, BuiltinFn, Native};
+use crate::stdlib::builtins::{kwarg, length, sort_items};
+use crate::vm::{PyResult, Vm};
+use gc_vm_adapter::{Kind, Ref};
 
 type Kw = [(Arc<str>, Ref)];
 
@@ -234,9 +234,9 @@ fn dict_method(name: &str) -> Option<BuiltinFn> {
         "update" => |vm, a, kw| {
             let d = a[0].as_dict().expect("dict");
             if let Some(src) = a.get(1) {
-                let tmp = super::builtins::construct(
+                let tmp = crate::stdlib::builtins::construct(
                     vm,
-                    super::object::TypeTag::Dict,
+                    super::TypeTag::Dict,
                     std::slice::from_ref(src),
                     &[],
                 )?;
@@ -245,7 +245,7 @@ fn dict_method(name: &str) -> Option<BuiltinFn> {
                 }
             }
             for (k, v) in kw {
-                drop(d.insert(crate::HashKey::Str(k.clone()), v.clone()));
+                drop(d.insert(gc_vm_adapter::HashKey::Str(k.clone()), v.clone()));
             }
             Ok(vm.rt.none())
         },
@@ -528,10 +528,10 @@ fn lock_method(name: &str) -> Option<BuiltinFn> {
     })
 }
 
-fn lock_of(o: &Ref) -> Arc<super::object::PyLock> {
+fn lock_of(o: &Ref) -> Arc<super::PyLock> {
     with_native(o, |n| match n {
         Some(Native::Lock(l)) => l.clone(),
-        _ => Arc::new(super::object::PyLock::default()),
+        _ => Arc::new(super::PyLock::default()),
     })
 }
 

@@ -16,6 +16,12 @@
 //! | `threading.Lock` | `Function`, [`Native::Lock`] |
 //! | code constant | `Function`, [`Native::Code`] |
 //! | class, instance, exception, module | adapter `Class` / `Instance` |
+//!
+//! [`methods`] holds the methods of builtin types (`list.append`, `str.join`, `Lock.acquire`,
+//! ...), [`format`](mod@format) `str` / `repr` and format specs.
+
+pub mod format;
+pub mod methods;
 
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -23,9 +29,9 @@ use std::sync::Arc;
 use num_bigint::BigInt;
 use parking_lot::{Condvar, Mutex};
 
-use super::{PyResult, Vm};
-use crate::interp::bytecode::CodeObject;
-use crate::{HashKey, Int, Kind, Ref};
+use crate::bytecode::CodeObject;
+use crate::vm::{PyResult, Vm};
+use gc_vm_adapter::{HashKey, Int, Kind, Ref};
 
 /// A builtin implemented in Rust: `(vm, args, kwargs)`; bound methods get `self` as `args[0]`.
 pub type BuiltinFn = fn(&Vm, &[Ref], &[(Arc<str>, Ref)]) -> PyResult<Ref>;
@@ -87,7 +93,7 @@ pub struct UserFn {
     pub has_kwdefaults: bool,
     /// The code's converted constants and name keys (shared with the VM's cache; the
     /// constants are atomic values and code-constant natives the VM keeps alive anyway).
-    pub cache: Arc<super::CodeCache>,
+    pub cache: Arc<crate::vm::CodeCache>,
 }
 
 /// A Python-level lock (`threading.Lock`).

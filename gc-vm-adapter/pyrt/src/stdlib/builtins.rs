@@ -4,11 +4,11 @@ use std::sync::Arc;
 
 use num_bigint::BigInt;
 
-use super::object::{int_of, range_len, small_int, with_native, IntVal, Native, TypeTag};
-use super::ops::big_to_f64;
-use super::{PyResult, Vm};
-use crate::interp::bytecode::CmpOp;
-use crate::{HashKey, Kind, Ref};
+use crate::bytecode::CmpOp;
+use crate::objects::{int_of, range_len, small_int, with_native, IntVal, Native, TypeTag};
+use crate::vm::ops::big_to_f64;
+use crate::vm::{PyResult, Vm};
+use gc_vm_adapter::{HashKey, Kind, Ref};
 
 type Kw = [(Arc<str>, Ref)];
 
@@ -38,7 +38,7 @@ fn arg_count(vm: &Vm, name: &str, args: &[Ref], min: usize, max: usize) -> PyRes
 /// Register the builtins in `vm.builtins`.
 pub fn install(vm: &Vm) {
     let d = vm.builtins.as_dict().expect("builtins dict");
-    let fns: &[(&'static str, super::object::BuiltinFn)] = &[
+    let fns: &[(&'static str, crate::objects::BuiltinFn)] = &[
         ("print", b_print),
         ("len", b_len),
         ("repr", |vm, a, _| Ok(vm.str(&vm.repr(&a[0])?))),
@@ -104,12 +104,12 @@ pub fn install(vm: &Vm) {
         }),
         ("round", b_round),
         ("divmod", |vm, a, _| {
-            let q = vm.binary_op(crate::interp::BinOp::FloorDiv, &a[0], &a[1])?;
-            let r = vm.binary_op(crate::interp::BinOp::Mod, &a[0], &a[1])?;
+            let q = vm.binary_op(crate::BinOp::FloorDiv, &a[0], &a[1])?;
+            let r = vm.binary_op(crate::BinOp::Mod, &a[0], &a[1])?;
             Ok(vm.rt.new_tuple(vec![q, r]))
         }),
         ("pow", |vm, a, _| {
-            vm.binary_op(crate::interp::BinOp::Pow, &a[0], &a[1])
+            vm.binary_op(crate::BinOp::Pow, &a[0], &a[1])
         }),
         ("format", |vm, a, _| {
             let spec = a
@@ -344,7 +344,7 @@ fn b_sum(vm: &Vm, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
         .or_else(|| kwarg(kw, "start"))
         .unwrap_or_else(|| vm.int(0));
     for x in vm.iterate(&args[0])? {
-        acc = vm.binary_op(crate::interp::BinOp::Add, &acc, &x)?;
+        acc = vm.binary_op(crate::BinOp::Add, &acc, &x)?;
     }
     Ok(acc)
 }
@@ -436,7 +436,7 @@ fn b_next(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
         Some(v) => Ok(v),
         None => match args.get(1) {
             Some(d) => Ok(d.clone()),
-            None => Err(super::PyErr {
+            None => Err(crate::vm::PyErr {
                 exc: vm.new_exception(&vm.exc.stop_iteration, Vec::new()),
                 tb: Vec::new(),
             }),

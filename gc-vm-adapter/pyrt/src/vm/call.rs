@@ -4,17 +4,17 @@ use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use super::eval::{run_frame, Frame};
-use super::object::{range_next, with_native, Native, TypeTag, UserFn};
 use super::{PyResult, Vm};
-use crate::interp::bytecode::CodeKind;
-use crate::{HashKey, Kind, Ref};
+use crate::bytecode::CodeKind;
+use crate::objects::{range_next, with_native, Native, TypeTag, UserFn};
+use gc_vm_adapter::{HashKey, Kind, Ref};
 
 /// Keyword arguments.
 pub type Kwargs = Vec<(Arc<str>, Ref)>;
 
 enum Callee {
-    User(Arc<crate::interp::CodeObject>, Arc<super::CodeCache>, bool),
-    Builtin(super::object::BuiltinFn),
+    User(Arc<crate::CodeObject>, Arc<super::CodeCache>, bool),
+    Builtin(crate::objects::BuiltinFn),
     Bound,
     Type(TypeTag),
     Other,
@@ -72,7 +72,7 @@ impl Vm {
                 a.extend(args);
                 self.call(&m, a, kw)
             }
-            Callee::Type(t) => super::builtins::construct(self, t, &args, &kw),
+            Callee::Type(t) => crate::stdlib::builtins::construct(self, t, &args, &kw),
             Callee::Other => Err(self.not_callable(f)),
         }
     }
@@ -84,7 +84,7 @@ impl Vm {
     fn call_user(
         &self,
         f: &Ref,
-        code: Arc<crate::interp::CodeObject>,
+        code: Arc<crate::CodeObject>,
         cache: Arc<super::CodeCache>,
         has_kwd: bool,
         args: Vec<Ref>,
@@ -114,7 +114,7 @@ impl Vm {
 
     fn bind_args(
         &self,
-        code: &crate::interp::CodeObject,
+        code: &crate::CodeObject,
         frame: &mut Frame,
         args: Vec<Ref>,
         kw: Kwargs,
@@ -364,9 +364,8 @@ impl Vm {
                 self.class_lookup(o, name)
                     .ok_or_else(|| self.attr_error(o, name))
             }
-            _ => {
-                super::methods::builtin_attr(self, o, name)?.ok_or_else(|| self.attr_error(o, name))
-            }
+            _ => crate::objects::methods::builtin_attr(self, o, name)?
+                .ok_or_else(|| self.attr_error(o, name)),
         }
     }
 

@@ -3,10 +3,10 @@
 use std::cell::Cell;
 use std::sync::Arc;
 
-use super::object::{with_native, Native, UserFn};
 use super::{CodeCache, PyErr, PyResult, Vm};
-use crate::interp::bytecode::{CodeObject, Conversion, Instr, UnaryOp};
-use crate::{HashKey, Kind, Ref};
+use crate::bytecode::{CodeObject, Conversion, Instr, UnaryOp};
+use crate::objects::{with_native, Native, UserFn};
+use gc_vm_adapter::{HashKey, Kind, Ref};
 
 /// Maximum Python call depth per thread.
 pub const RECURSION_LIMIT: usize = 900;
@@ -636,7 +636,7 @@ fn exec(vm: &Vm, f: &mut Frame) -> PyResult<Ref> {
 }
 
 #[inline]
-fn dict(o: &Ref) -> &crate::Dict {
+fn dict(o: &Ref) -> &gc_vm_adapter::Dict {
     o.as_dict().expect("namespace is a dict")
 }
 

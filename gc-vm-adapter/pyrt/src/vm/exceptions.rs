@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::{PyResult, Vm};
-use crate::{HashKey, Kind, Ref, Runtime};
+use gc_vm_adapter::{HashKey, Kind, Ref, Runtime};
 
 /// A raised exception in flight: the exception instance and the traceback lines collected so
 /// far (innermost first).

@@ -1,14 +1,14 @@
 //! The bytecode VM: executes [`CodeObject`]s on the adapter's object model with real OS
 //! threads, each attached as a gc-core mutator.
 //!
-//! * [`object`]: how Python values map onto adapter objects.
 //! * [`eval`]: frames and the evaluation loop (value stack, block stack, unwinding).
 //! * [`call`]: calls, argument binding, attributes, classes.
 //! * [`ops`]: arithmetic (arbitrary-precision ints), comparisons, subscripts.
-//! * [`builtins`] / [`methods`]: builtin functions and methods of builtin types.
 //! * [`exceptions`]: exception classes, [`PyErr`], tracebacks.
-//! * [`modules`]: `threading`, `time`, `gc`, `weakref`, `sys`.
-//! * [`format`]: `str` / `repr` / format specs.
+//!
+//! Values are represented as described in [`crate::objects`] (with the methods of builtin
+//! types and `str` / `repr` / format specs); builtin functions and the built-in modules
+//! (`threading`, `time`, `gc`, `weakref`, `sys`, `math`) are in [`crate::stdlib`].
 //!
 //! GC integration: the module's globals dict is a global root; every running user frame
 //! pushes its function onto the thread's root stack (mark-alive); the VM polls a safepoint on
@@ -20,14 +20,9 @@
 //! What `gc.collect()` counts: objects freed by the collector. Instances keep their attributes
 //! inline (no separate `__dict__` object), so `a.x = b; b.x = a; del a, b` collects 2.
 
-pub mod builtins;
 pub mod call;
 pub mod eval;
 pub mod exceptions;
-pub mod format;
-pub mod methods;
-pub mod modules;
-pub mod object;
 pub mod ops;
 
 use std::collections::HashMap;
@@ -36,8 +31,9 @@ use std::sync::{Arc, OnceLock, Weak};
 
 use parking_lot::{Mutex, RwLock};
 
-use crate::interp::bytecode::CodeObject;
-use crate::{GcConfig, HashKey, Ref, Runtime};
+use crate::bytecode::CodeObject;
+use crate::{objects, stdlib};
+use gc_vm_adapter::{GcConfig, HashKey, Ref, Runtime};
 
 pub use exceptions::{ExcClasses, PyErr};
 
@@ -116,8 +112,8 @@ impl Vm {
         });
         let _ = vm.me.set(Arc::downgrade(&vm));
         vm.exc.install(&vm);
-        builtins::install(&vm);
-        modules::install_gc_hook(&vm);
+        stdlib::builtins::install(&vm);
+        stdlib::gc::install_gc_hook(&vm);
         vm
     }
 
@@ -168,8 +164,8 @@ impl Vm {
         w[&key].clone()
     }
 
-    fn const_obj(&self, c: &crate::interp::Constant) -> Ref {
-        use crate::interp::Constant as C;
+    fn const_obj(&self, c: &crate::Constant) -> Ref {
+        use crate::Constant as C;
         match c {
             C::None => self.rt.none(),
             C::Bool(b) => self.rt.new_bool(*b),
@@ -181,7 +177,7 @@ impl Vm {
                 self.rt.new_tuple(v)
             }
             C::Code(code) => {
-                self.new_native(&code.name, object::Native::Code(code.clone()), Vec::new())
+                self.new_native(&code.name, objects::Native::Code(code.clone()), Vec::new())
             }
         }
     }
@@ -228,7 +224,7 @@ pub struct RunResult {
 /// Compile and run `source` on a fresh runtime, on a new OS thread (with a big stack) that
 /// attaches as the main mutator. Compile errors are returned as `Err(message)`.
 pub fn run_source(source: &str, filename: &str, opts: RunOptions) -> Result<RunResult, String> {
-    let code = crate::interp::compile(source, filename).map_err(|e| e.to_string())?;
+    let code = crate::compile(source, filename).map_err(|e| e.to_string())?;
     let handle = std::thread::Builder::new()
         .name("py-main".into())
         .stack_size(256 << 20)
@@ -254,7 +250,7 @@ pub fn run_source(source: &str, filename: &str, opts: RunOptions) -> Result<RunR
                     exit_code = Some(match arg {
                         None => 0,
                         Some(a) if a.is_none() => 0,
-                        Some(a) => match object::small_int(&a) {
+                        Some(a) => match objects::small_int(&a) {
                             Some(v) => v as i32,
                             None => {
                                 eprintln!("{}", vm.to_str(&a).unwrap_or_default());
@@ -266,7 +262,7 @@ pub fn run_source(source: &str, filename: &str, opts: RunOptions) -> Result<RunR
                 }
                 Err(e) => Some(exceptions::format_traceback(&vm, &e)),
             };
-            modules::join_all(&vm);
+            stdlib::threading::join_all(&vm);
             let stdout = vm.captured();
             // The VM (and the objects it holds) lives as long as the process: finalizer and
             // callback closures refer to it, and objects must not be dropped after detaching.

@@ -6,10 +6,10 @@ use std::cmp::Ordering;
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive, Zero};
 
-use super::object::{int_of, range_len, small_int, with_native, IntVal, Native};
 use super::{PyResult, Vm};
-use crate::interp::bytecode::{BinOp, CmpOp, UnaryOp};
-use crate::{Kind, Ref};
+use crate::bytecode::{BinOp, CmpOp, UnaryOp};
+use crate::objects::{int_of, range_len, small_int, with_native, IntVal, Native};
+use gc_vm_adapter::{Kind, Ref};
 
 enum Num {
     I(IntVal),
@@ -247,7 +247,7 @@ impl Vm {
                 return self.repeat(b, small_int(a).unwrap_or(0));
             }
             (Kind::Str, _, BinOp::Mod) => {
-                let s = super::format::percent_format(self, a.as_str().unwrap_or(""), b)?;
+                let s = crate::objects::format::percent_format(self, a.as_str().unwrap_or(""), b)?;
                 return Ok(self.str(&s));
             }
             (Kind::Instance, _, _) => {
