@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The gc-core and gc-vm-adapter test suites under AddressSanitizer, with the nightly toolchain
+# The gc-core, gc-vm-adapter and pyrt test suites under AddressSanitizer, with the nightly toolchain
 # when one is installed. Without nightly, print a clear skip line and succeed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,4 +14,4 @@ export ASAN_OPTIONS="detect_leaks=0:detect_stack_use_after_return=0"
 export CARGO_TARGET_DIR="target/asan"
 # Smaller property-test budgets: ASan is ~3x slower.
 export PROPTEST_CASES="${PROPTEST_CASES:-8}"
-cargo +nightly test -p gc-core -p gc-vm-adapter --target "$target" --lib --tests
+cargo +nightly test -p gc-core -p gc-vm-adapter -p pyrt --target "$target" --lib --tests
