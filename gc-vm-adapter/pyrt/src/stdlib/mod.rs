@@ -18,8 +18,11 @@ use gc_vm_adapter::Ref;
 
 type Kw = [(Arc<str>, Ref)];
 
-/// The built-in modules `import` knows, with the function that creates each one (once per VM).
-pub const MODULES: &[(&str, fn(&Vm) -> Ref)] = &[
+/// Creates a built-in module object (called once per VM, on first import).
+pub type MakeModule = fn(&Vm) -> Ref;
+
+/// The built-in modules `import` knows, with the function that creates each one.
+pub const MODULES: &[(&str, MakeModule)] = &[
     ("threading", threading::make),
     ("time", time::make),
     ("gc", gc::make),
