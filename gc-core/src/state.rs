@@ -3,8 +3,7 @@
 //! `collector/` import it, it imports neither.
 
 use std::collections::VecDeque;
-use std::sync::atomic::AtomicBool;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -37,7 +36,8 @@ pub(crate) struct Shared<B: VmBinding> {
     /// When to collect, and which kind.
     pub(crate) trigger: Trigger,
     save_garbage: AtomicBool,
-    pub(crate) seq: std::sync::atomic::AtomicU64,
+    /// Sequence number of the last collection started.
+    pub(crate) seq: AtomicU64,
     pub(crate) stats: Mutex<GcStats>,
     pub(crate) records: Mutex<VecDeque<CollectionRecord>>,
     pub(crate) violations: Mutex<Vec<ContractViolation>>,
@@ -50,7 +50,7 @@ pub(crate) struct Shared<B: VmBinding> {
     #[cfg(feature = "fault-injection")]
     pub(crate) fault_skip_mark: Mutex<Option<ObjRef>>,
     #[cfg(feature = "fault-injection")]
-    pub(crate) fault_helper_delay_us: std::sync::atomic::AtomicU64,
+    pub(crate) fault_helper_delay_us: AtomicU64,
 }
 
 impl<B: VmBinding> Shared<B> {
@@ -79,7 +79,7 @@ impl<B: VmBinding> Shared<B> {
             collect_lock: Mutex::new(()),
             trigger: Trigger::new(&config),
             save_garbage: AtomicBool::new(config.save_garbage),
-            seq: std::sync::atomic::AtomicU64::new(0),
+            seq: AtomicU64::new(0),
             stats: Mutex::new(GcStats::default()),
             records: Mutex::new(VecDeque::new()),
             violations: Mutex::new(Vec::new()),
@@ -91,7 +91,7 @@ impl<B: VmBinding> Shared<B> {
             #[cfg(feature = "fault-injection")]
             fault_skip_mark: Mutex::new(None),
             #[cfg(feature = "fault-injection")]
-            fault_helper_delay_us: std::sync::atomic::AtomicU64::new(0),
+            fault_helper_delay_us: AtomicU64::new(0),
             config,
         });
         let weak = Arc::downgrade(&shared);
