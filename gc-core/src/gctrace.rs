@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 
-use crate::record::CollectionRecord;
+use crate::record::{CollectionKind, CollectionRecord};
 
 /// Decimal byte count with a unit: `512B`, `12.3KB`, `4.5MB`, `1.2GB`.
 pub fn format_bytes(bytes: u64) -> String {
@@ -30,7 +30,7 @@ pub fn format_bytes(bytes: u64) -> String {
 /// Fields: sequence number; start (s since the runtime epoch); whole-collection duration
 /// ("pause"); world-stopped total with each world-stopped phase (ms); world-running total with
 /// each world-running phase (ms); max time-to-safepoint; heap bytes before->after; objects freed;
-/// GC workers; trigger. `resurrected`, `uncollectable`, `stuck` and `errors` counts are appended
+/// GC workers; trigger; the kind, unless full. `resurrected`, `uncollectable`, `stuck` and `errors` counts are appended
 /// only when non-zero.
 pub fn format_gctrace_line(r: &CollectionRecord) -> String {
     let ms = |ns: u64| ns as f64 / 1e6;
@@ -61,6 +61,11 @@ pub fn format_gctrace_line(r: &CollectionRecord) -> String {
         r.workers,
         r.reason.as_str()
     );
+    // A full collection is the default kind: only another kind is named, so full lines read
+    // as before kinds existed.
+    if r.kind != CollectionKind::Full {
+        let _ = write!(line, " kind {}", r.kind.as_str());
+    }
     for (label, n) in [
         ("resurrected", r.resurrected),
         ("uncollectable", r.uncollectable),

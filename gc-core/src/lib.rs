@@ -8,7 +8,9 @@
 //!   remote frees, abandoned pages adopted later).
 //! - [`safepoint`]: mutator states, polls and stop-the-world.
 //! - [`binding`]: the one contract a VM implements ([`VmBinding`]).
-//! - [`GcRuntime`] / [`Mutator`]: the VM-to-GC API: allocate, poll, collect, configure.
+//! - [`GcRuntime`] / [`Mutator`]: the VM-to-GC API: allocate, poll, collect, configure. They
+//!   sit on the runtime's shared state (`state.rs`) and the trigger (`trigger.rs`), which the
+//!   collector uses too; nothing below them imports them.
 //! - [`record`]: what each collection did, for stats, logs, traces and plots.
 //!
 //! Start with `docs/binding-guide.md` in the repository for a walk-through.
@@ -28,6 +30,8 @@ pub mod object;
 pub mod record;
 pub mod runtime;
 pub mod safepoint;
+mod state;
+mod trigger;
 
 pub use binding::{GarbageQuery, Tracer, VmBinding};
 pub use config::GcConfig;
@@ -35,6 +39,6 @@ pub use error::ContractViolation;
 pub use heap::{AllocError, HeapSpace, HeapStats, PageRef, ThreadHeap, PAGE_SIZE};
 pub use mutator::Mutator;
 pub use object::{ObjRef, HEADER_SIZE, PAYLOAD_ALIGN};
-pub use record::{CollectionRecord, Phase, TriggerReason};
+pub use record::{CollectionKind, CollectionRecord, Phase, TriggerReason};
 pub use runtime::{CallbackInfo, CallbackPhase, GcRuntime, GcStats};
 pub use safepoint::{Safepoints, StopReport, ThreadSlot};

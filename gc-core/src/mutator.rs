@@ -8,9 +8,9 @@ use std::sync::Arc;
 use crate::binding::VmBinding;
 use crate::heap::{AllocError, ThreadHeap};
 use crate::object::ObjRef;
-use crate::record::TriggerReason;
-use crate::runtime::{GcRuntime, PENDING_COLLECT};
+use crate::runtime::GcRuntime;
 use crate::safepoint::ThreadSlot;
+use crate::trigger::{Request, PENDING_COLLECT};
 
 /// One mutator thread of a [`GcRuntime`]: allocates from its own heap, polls safepoints,
 /// attaches/detaches around blocking calls, and runs collections.
@@ -98,7 +98,7 @@ impl<B: VmBinding> Mutator<B> {
     #[inline]
     fn count(&self, delta: i32) {
         let n = self.unflushed.get() + delta;
-        if n.unsigned_abs() >= self.rt.shared().flush_batch() {
+        if n.unsigned_abs() >= self.rt.shared().trigger.flush_batch() {
             self.unflushed.set(0);
             self.rt.shared().note_allocations(n as i64);
         } else {
@@ -122,8 +122,9 @@ impl<B: VmBinding> Mutator<B> {
         if self.collecting.get() {
             return;
         }
-        if let Some(reason) = self.rt.shared().take_request() {
-            self.run_collection(reason);
+        let sh = self.rt.shared();
+        if let Some(req) = sh.trigger.take_request(&sh.safepoints) {
+            self.run_collection(req);
         }
     }
 
@@ -151,10 +152,10 @@ impl<B: VmBinding> Mutator<B> {
         if self.collecting.get() {
             return 0;
         }
-        self.run_collection(TriggerReason::Manual)
+        self.run_collection(Request::manual())
     }
 
-    fn run_collection(&self, reason: TriggerReason) -> usize {
+    fn run_collection(&self, req: Request) -> usize {
         assert_eq!(
             self.slot.state(),
             crate::safepoint::ThreadState::Attached,
@@ -170,7 +171,7 @@ impl<B: VmBinding> Mutator<B> {
             }
         }
         let _reset = Reset(&self.collecting);
-        crate::collector::collect(self, reason)
+        crate::collector::collect(self.rt.shared(), &self.slot, req)
     }
 
     /// Flush this thread's unflushed net allocation count to the runtime.

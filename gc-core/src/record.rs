@@ -2,7 +2,8 @@
 //!
 //! A [`CollectionRecord`] is produced at the end of every collection. All times are nanoseconds
 //! since the runtime's epoch (`start_ns`) or durations in nanoseconds, so records serialise to
-//! JSON without loss and sort by time.
+//! JSON without loss and sort by time. The start/stop callbacks' info and the cumulative
+//! statistics live here too: they are the same facts, per collection and summed.
 
 use serde::Serialize;
 
@@ -29,6 +30,36 @@ impl TriggerReason {
     }
 }
 
+/// Which part of the heap a collection covered: chosen by the trigger, carried to the record,
+/// the gctrace line, traces and callbacks (the collector's `Scope` implements each kind).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CollectionKind {
+    /// Every tracked, unfrozen object is a candidate (DESIGN §3.4).
+    #[default]
+    Full,
+}
+
+impl CollectionKind {
+    /// Short lowercase name (used in logs and traces).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CollectionKind::Full => "full",
+        }
+    }
+
+    /// The `generation` that start/stop callbacks report for this kind ([`CallbackInfo`]).
+    ///
+    /// CPython numbers a full collection 2. gc-core has always reported 0 ("one generation,
+    /// all objects") and its tests pin that value, so a full collection keeps reporting 0
+    /// until the callbacks' numbering is changed on purpose (here, and in those tests).
+    pub fn callback_generation(self) -> u32 {
+        match self {
+            CollectionKind::Full => 0,
+        }
+    }
+}
+
 /// The phases of one collection, in order (DESIGN §3.4).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -39,10 +70,9 @@ pub enum Phase {
     Merge,
     /// Marking everything reachable from the VM's roots.
     MarkAlive,
-    /// `gc_refs = refcount` for every candidate.
+    /// `gc_refs = refcount` and `gc_refs[child] -= 1` for every candidate, in one heap walk
+    /// (DESIGN §3.4 steps 3 and 4 are fused: docs/design.md, "Fused update/subtract").
     UpdateRefs,
-    /// `gc_refs[child] -= 1` for every internal reference.
-    SubtractRefs,
     /// Marking everything reachable from an object with external references.
     MarkReachable,
     /// Collecting the unmarked candidates into the garbage set.
@@ -59,12 +89,11 @@ pub enum Phase {
 
 impl Phase {
     /// Every phase, in execution order.
-    pub const ALL: [Phase; 11] = [
+    pub const ALL: [Phase; 10] = [
         Phase::StopTheWorld,
         Phase::Merge,
         Phase::MarkAlive,
         Phase::UpdateRefs,
-        Phase::SubtractRefs,
         Phase::MarkReachable,
         Phase::ScanGarbage,
         Phase::Weakrefs,
@@ -80,7 +109,6 @@ impl Phase {
             Phase::Merge => "merge",
             Phase::MarkAlive => "mark_alive",
             Phase::UpdateRefs => "update_refs",
-            Phase::SubtractRefs => "subtract_refs",
             Phase::MarkReachable => "mark_reachable",
             Phase::ScanGarbage => "scan_garbage",
             Phase::Weakrefs => "weakrefs",
@@ -151,6 +179,8 @@ pub struct CollectionRecord {
     pub seq: u64,
     /// Why it ran.
     pub reason: TriggerReason,
+    /// Which part of the heap it covered.
+    pub kind: CollectionKind,
     /// Start, ns since the runtime epoch.
     pub start_ns: u64,
     /// End, ns since the runtime epoch.
@@ -209,4 +239,62 @@ impl CollectionRecord {
             .map(|p| p.duration_ns)
             .sum()
     }
+}
+
+/// When a start/stop callback is called.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallbackPhase {
+    /// Before the collection stops the world.
+    Start,
+    /// After the collection has finished (world running).
+    Stop,
+}
+
+/// The `info` dict of CPython's `gc.callbacks`, as a struct.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct CallbackInfo {
+    /// Generation-equivalent ([`CollectionKind::callback_generation`]: 0 for a full one).
+    pub generation: u32,
+    /// Which part of the heap the collection covers.
+    pub kind: CollectionKind,
+    /// Objects collected (0 at `Start`).
+    pub collected: u64,
+    /// Uncollectable objects found (0 at `Start`).
+    pub uncollectable: u64,
+}
+
+impl CallbackInfo {
+    /// The info of a `Start` callback for a collection of `kind`.
+    pub(crate) fn start(kind: CollectionKind) -> Self {
+        CallbackInfo {
+            generation: kind.callback_generation(),
+            kind,
+            collected: 0,
+            uncollectable: 0,
+        }
+    }
+}
+
+/// Cumulative counters (CPython's `gc.get_stats()` entry for the one generation).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct GcStats {
+    /// Collections run.
+    pub collections: u64,
+    /// Objects collected, all collections.
+    pub collected: u64,
+    /// Uncollectable objects (kept by save-garbage mode or by a contract violation).
+    pub uncollectable: u64,
+    /// Objects resurrected by finalizers.
+    pub resurrected: u64,
+    /// Contract violations found.
+    pub violations: u64,
+    /// Threads reported stuck at a safepoint.
+    pub stuck_threads: u64,
+    /// Duration of the last collection, ns.
+    pub last_duration_ns: u64,
+    /// Total time in collections, ns.
+    pub total_gc_ns: u64,
+    /// Total world-stopped time, ns.
+    pub total_stopped_ns: u64,
 }

@@ -33,6 +33,18 @@ impl<'a> EdgeFilter<'a> {
         }
     }
 
+    /// Fault injection: drop every edge to `skip`, so it is never marked (ignored without
+    /// the `fault-injection` feature).
+    pub(crate) fn skipping(mut self, skip: Option<ObjRef>) -> Self {
+        #[cfg(feature = "fault-injection")]
+        {
+            self.skip = skip;
+        }
+        #[cfg(not(feature = "fault-injection"))]
+        let _ = (&mut self, skip);
+        self
+    }
+
     /// The flags of `child` as reported by `parent` (address; 0 for roots), or `None` if the
     /// edge must be ignored.
     #[inline]

@@ -1,121 +1,62 @@
-//! One full collection (DESIGN §3.4), phase by phase.
+//! One collection (DESIGN §3.4) as a plan: named phases over a [`Scope`], each one function.
 //!
 //! ```text
-//! world stopped   merge -> mark-alive (roots) -> refs (update+subtract) -> mark-reachable
-//!                 -> scan (garbage set, held) -> clear weakrefs to garbage
-//! world running   weakref callbacks -> finalizers (once per object)
-//! world stopped   resurrection check (only if VM code ran) -> clear weakrefs again
-//! world running   clear -> check -> destroy -> free (memory back to its owning page)
+//! collect        trigger: admit (lock, back-pressure), begin (worker count); Start callbacks
+//!  find_garbage  world stopped   merge -> mark-alive (roots) -> refs (update+subtract)
+//!                                -> mark-reachable -> scan (garbage set, held)
+//!                                -> clear weakrefs to garbage -> scope resets the marks
+//!  run_vm_code   world running   weakref callbacks -> finalizers (once per object)
+//!  recheck       world stopped   only if VM code ran: resurrection check -> clear weakrefs
+//!                world running   the callbacks of those weakrefs
+//!  free          world running   clear -> check -> destroy -> free (memory back to its page)
+//!  finish        world running   trigger's new base, record, stats, publish, Stop callbacks
 //! ```
 //!
+//! The scope says which objects are candidates and how mark state is left afterwards; the
+//! phases only run passes over it. The record is assembled from the [`Timeline`] at the end.
 //! Every heap walk and mark runs on all GC workers; see `walk.rs` and `mark.rs`. The result
 //! (the garbage set) depends only on the object graph and the counts, never on the number of
 //! workers or their timing.
 
 mod edges;
+mod finish;
 mod free;
+mod freeze;
 mod gang;
 pub(crate) mod garbage;
 mod mark;
 mod resurrect;
+mod scope;
 mod scrub;
 mod termination;
+mod timeline;
 mod verify;
+mod vm_code;
 mod walk;
 mod workers;
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::time::Instant;
+use std::sync::atomic::Ordering;
 
 use parking_lot::Mutex;
 
-use crate::binding::{GarbageQuery, Tracer, VmBinding};
-use crate::error::{panic_message, ContractViolation};
-use crate::mutator::Mutator;
+use crate::binding::VmBinding;
+use crate::error::ContractViolation;
+use crate::heap::PageRef;
 use crate::object::{flags, ObjRef};
-use crate::record::{CollectionRecord, Phase, PhaseTime, ThreadSafepoint, TriggerReason};
-use crate::runtime::{CallbackInfo, CallbackPhase, Shared};
-use crate::safepoint::StopReport;
+use crate::record::{CallbackInfo, CallbackPhase, Phase};
+use crate::safepoint::ThreadSlot;
+use crate::state::Shared;
+use crate::trigger::Request;
+
+pub(crate) use freeze::set_frozen;
 
 use edges::EdgeFilter;
-use walk::{candidate_rule, ScanResult, WalkCtx};
+use gang::Gang;
+use garbage::GarbageParts;
+use scope::Scope;
+use timeline::{Tally, Timeline};
+use walk::{ScanResult, WalkCtx};
 use workers::WorkerLog;
-
-struct HeldGarbage;
-
-impl GarbageQuery for HeldGarbage {
-    fn is_garbage(&self, obj: ObjRef) -> bool {
-        obj.header().flags() & flags::GARBAGE != 0
-    }
-}
-
-struct RootCollector<'a, 'f> {
-    filter: &'a EdgeFilter<'f>,
-    roots: Vec<ObjRef>,
-}
-
-impl Tracer for RootCollector<'_, '_> {
-    fn edge(&mut self, child: ObjRef) {
-        if self.filter.flags(0, child).is_some() {
-            self.roots.push(child);
-        }
-    }
-}
-
-/// Times phases and stops for the record.
-struct Timeline<'a, B: VmBinding> {
-    sh: &'a Shared<B>,
-    phases: Vec<PhaseTime>,
-    stops: Vec<(u64, u64)>,
-    max_ttsp_ns: u64,
-    ttsp: Vec<ThreadSafepoint>,
-    stuck: Vec<String>,
-}
-
-impl<'a, B: VmBinding> Timeline<'a, B> {
-    fn phase<R>(&mut self, phase: Phase, f: impl FnOnce() -> R) -> R {
-        let _span = tracing::trace_span!("gc_phase", phase = phase.as_str()).entered();
-        let start = self.sh.now_ns();
-        let r = f();
-        self.phases.push(PhaseTime {
-            phase,
-            start_ns: start,
-            duration_ns: self.sh.now_ns() - start,
-        });
-        r
-    }
-
-    fn note_stop(&mut self, report: &StopReport, first: bool) {
-        let start = report.requested_at.duration_since(self.sh.epoch).as_nanos() as u64;
-        self.phases.push(PhaseTime {
-            phase: Phase::StopTheWorld,
-            start_ns: start,
-            duration_ns: report.stop_duration().as_nanos() as u64,
-        });
-        self.max_ttsp_ns = self.max_ttsp_ns.max(report.max_ttsp.as_nanos() as u64);
-        if first {
-            self.ttsp = report
-                .per_thread
-                .iter()
-                .map(|t| ThreadSafepoint {
-                    thread_id: t.id,
-                    name: t.name.clone(),
-                    ttsp_ns: t.ttsp.as_nanos() as u64,
-                })
-                .collect();
-        }
-        self.stuck
-            .extend(report.stuck.iter().map(|s| s.name.clone()));
-    }
-
-    /// A stop ends when the restart released the threads, not when it returned: the
-    /// collecting thread is often descheduled by the threads it just woke (for a time slice,
-    /// ~1 ms, on a machine with no idle core), and the world runs meanwhile.
-    fn note_restart(&mut self, stopped_at_ns: u64, released: Instant) {
-        let end = (released.duration_since(self.sh.epoch).as_nanos() as u64).max(stopped_at_ns);
-        self.stops.push((stopped_at_ns, end - stopped_at_ns));
-    }
-}
 
 /// Marks with at least this many workers prefetch by default (`GcConfig::mark_prefetch`).
 /// With fewer, steals are rare and the mark keeps the allocation order that the hardware
@@ -123,344 +64,277 @@ impl<'a, B: VmBinding> Timeline<'a, B> {
 /// the 2-core EPYC; it won from 4 workers up (docs/design.md).
 const PREFETCH_MIN_WORKERS: usize = 4;
 
-/// Run the VM's queued weakref callbacks (world running), catching a panic.
-fn run_callbacks<B: VmBinding>(sh: &Shared<B>, filter: &EdgeFilter<'_>) -> u64 {
-    match catch_unwind(AssertUnwindSafe(|| sh.binding.run_weakref_callbacks())) {
-        Ok(n) => n as u64,
-        Err(p) => {
-            filter.report(ContractViolation::CallbackPanicked {
-                message: panic_message(&*p),
-            });
-            0
-        }
-    }
-}
-
-/// Run one collection on mutator `m`'s thread. Returns objects collected.
-pub(crate) fn collect<B: VmBinding>(m: &Mutator<B>, reason: TriggerReason) -> usize {
-    let sh = m.runtime().shared();
-    // One collection at a time. A manual collect that finds one running waits for it
-    // (detached, so the running one can stop the world) and then runs its own. An automatic
-    // trigger is satisfied by the running one, but still waits for it to end: the thread has
-    // allocated a whole threshold's worth since that collection started, and waiting is the
-    // back-pressure that keeps mutators from outrunning the collector (heap growth stays
-    // bounded when mutators outnumber cores).
-    let _lock = match sh.collect_lock.try_lock() {
-        Some(g) => g,
-        None if reason != TriggerReason::Manual => {
-            m.detached(|| drop(sh.collect_lock.lock()));
-            return 0;
-        }
-        None => m.detached(|| sh.collect_lock.lock()),
+/// Run one collection for `req` on the calling thread, whose safepoint slot is `slot` (an
+/// attached mutator, not already collecting). Returns the objects collected.
+pub(crate) fn collect<B: VmBinding>(sh: &Shared<B>, slot: &ThreadSlot, req: Request) -> usize {
+    let Some(_lock) = sh
+        .trigger
+        .admit(&sh.collect_lock, req, &sh.safepoints, slot)
+    else {
+        return 0;
     };
-    // Small heaps are collected on this thread alone: waking the pool costs more than the
-    // work it would share (`GcConfig::parallel_min_objects`).
-    let workers = if sh.estimated_objects() < sh.config.parallel_min_objects {
-        1
-    } else {
-        sh.workers
-    };
-    sh.reset_young();
-    let seq = sh.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-    let start_ns = sh.now_ns();
-    sh.run_callbacks(CallbackPhase::Start, &CallbackInfo::default());
+    let workers = sh.trigger.begin(&sh.safepoints, sh.workers);
+    let seq = sh.seq.fetch_add(1, Ordering::Relaxed) + 1;
+    let tl = Timeline::start(sh.epoch, seq, req);
+    sh.run_callbacks(CallbackPhase::Start, &CallbackInfo::start(req.kind));
 
     let violations = Mutex::new(Vec::<ContractViolation>::new());
-    let mut filter = EdgeFilter::new(&sh.space, sh.config.check_edges, &violations);
-    #[cfg(feature = "fault-injection")]
-    {
-        filter.skip = sh.fault_skip_mark.lock().take();
-    }
-    #[cfg(not(feature = "fault-injection"))]
-    let _ = &mut filter;
     let log = WorkerLog::new(workers);
     // Hold the pool's threads for the whole collection (see gang.rs).
-    let gang = match &sh.pool {
-        Some(pool) if workers > 1 => {
-            #[cfg(feature = "fault-injection")]
-            let delay = sh
-                .fault_helper_delay_us
-                .load(std::sync::atomic::Ordering::Relaxed);
-            #[cfg(not(feature = "fault-injection"))]
-            let delay = 0;
-            Some(gang::Gang::start(pool, workers, delay))
-        }
-        _ => None,
-    };
+    let gang = (workers > 1)
+        .then_some(sh.pool.as_ref())
+        .flatten()
+        .map(|pool| Gang::start(pool, workers, sh.helper_delay_us()));
     let workers = gang.as_ref().map_or(1, |g| g.workers());
-    // The mark bit's "not marked" value in this collection (only collections, which hold
-    // `collect_lock`, change it).
-    let unmarked = sh.space.unmarked_bit();
-    let ctx = WalkCtx {
+    let tally = {
+        let filter = EdgeFilter::new(&sh.space, sh.config.check_edges, &violations)
+            .skipping(sh.take_fault_skip_mark());
+        let scope = Scope::new(req.kind, &sh.space);
+        let ctx = walk_ctx(sh, &filter, &log, gang.as_ref(), workers, &scope);
+        Collection {
+            sh,
+            slot,
+            scope,
+            ctx,
+            violations: &violations,
+            tl: &tl,
+        }
+        .run()
+    };
+    let stats = log.into_stats();
+    finish::finish(sh, tl, tally, workers, stats, violations.into_inner())
+}
+
+/// The passes' context for a collection of `scope` on `workers` workers.
+fn walk_ctx<'a, B: VmBinding>(
+    sh: &'a Shared<B>,
+    filter: &'a EdgeFilter<'a>,
+    log: &'a WorkerLog,
+    gang: Option<&'a Gang>,
+    workers: usize,
+    scope: &Scope,
+) -> WalkCtx<'a, B> {
+    WalkCtx {
         binding: &sh.binding,
-        filter: &filter,
-        pool: gang.as_ref(),
+        filter,
+        pool: gang,
         workers,
-        log: &log,
+        log,
         epoch: sh.epoch,
         prefetch: sh
             .config
             .mark_prefetch
             .unwrap_or(workers >= PREFETCH_MIN_WORKERS),
-        candidate: candidate_rule(unmarked),
-        unmarked_next: unmarked ^ flags::MARKED,
-    };
-    let mut tl = Timeline {
-        sh,
-        phases: Vec::new(),
-        stops: Vec::new(),
-        max_ttsp_ns: 0,
-        ttsp: Vec::new(),
-        stuck: Vec::new(),
-    };
+        candidate: scope.candidates(),
+        unmarked_next: scope.unmarked_next(),
+    }
+}
 
-    // ---- world stopped (1) ----
-    let guard = sh.safepoints.stop(Some(m.slot()));
-    tl.note_stop(guard.report(), true);
-    let stopped_at = sh.now_ns();
-    tl.phase(Phase::Merge, || sh.binding.merge_thread_state());
-    let pages = sh.space.pages();
-    // Declared after `guard`: on unwind it undoes the marks before the world restarts.
-    let mut scrub = scrub::Scrub::new(&pages, &sh.saved_garbage, unmarked);
-    let alive = tl.phase(Phase::MarkAlive, || {
-        let mut rc = RootCollector {
-            filter: &filter,
-            roots: Vec::new(),
+/// What the stopped part found.
+struct Found {
+    scan: ScanResult,
+    /// Tracked objects examined.
+    visited: u64,
+    candidates: u64,
+}
+
+/// One collection in progress: what every phase needs.
+struct Collection<'a, B: VmBinding> {
+    sh: &'a Shared<B>,
+    /// The collecting thread (it requests the stops).
+    slot: &'a ThreadSlot,
+    scope: Scope,
+    ctx: WalkCtx<'a, B>,
+    violations: &'a Mutex<Vec<ContractViolation>>,
+    tl: &'a Timeline,
+}
+
+impl<B: VmBinding> Collection<'_, B> {
+    /// The plan: find garbage (stopped) -> run VM code (running) -> recheck (stopped, only if
+    /// VM code ran) -> free (running). Returns its counts for the record.
+    fn run(&self) -> Tally {
+        let Found {
+            scan,
+            visited,
+            candidates,
+        } = self.find_garbage();
+        let mut t = Tally {
+            visited,
+            candidates,
+            heap_bytes_before: scan.heap_bytes,
+            ..Tally::default()
         };
-        sh.binding.scan_roots(&mut rc);
-        ctx.mark_from(&rc.roots, ctx.candidate, Phase::MarkAlive)
-    });
-    // When the roots reached every object in the heap there is no candidate: skip the refs
-    // pass, mark-reachable and the scan (nothing was subtracted, so H1 holds; the mark bits
-    // need no reset, see `flags::MARKED`). Counting is O(pages), not O(objects).
-    let (in_use, in_use_bytes) = if alive > 0 {
-        ctx.count_in_use(&pages)
-    } else {
-        (u64::MAX, 0)
-    };
-    let everything_alive = in_use == alive;
-    let (visited, candidates, scan) = if everything_alive {
-        let scan = ScanResult {
-            heap_bytes: in_use_bytes,
-            ..ScanResult::default()
-        };
-        (alive, 0, scan)
-    } else {
-        let refs = tl.phase(Phase::UpdateRefs, || {
-            ctx.refs_pass(&pages, &sh.garbage_lists)
+        let mut garbage = scan.garbage;
+        (t.weakref_callbacks, t.finalized) = self.run_vm_code(&scan.to_finalize);
+        let vm_code_ran = t.finalized > 0 || t.weakref_callbacks > 0;
+        if vm_code_ran {
+            let (resurrected, callbacks) = self.recheck(&mut garbage);
+            t.resurrected = resurrected;
+            t.weakref_callbacks += callbacks;
+        }
+        // VM code that ran on the garbage (finalizers, callbacks) may have stored new
+        // references in it: `clear` must then see all of it.
+        let to_clear = if vm_code_ran { None } else { scan.to_clear };
+        let freed_bytes;
+        (t.collected, t.uncollectable, freed_bytes) = self.free(&garbage, to_clear.as_deref());
+        garbage.recycle(&self.sh.garbage_lists);
+        // Cheap estimate (no heap walk): what was in use minus what this collection freed.
+        t.heap_bytes_after = t.heap_bytes_before.saturating_sub(freed_bytes);
+        t
+    }
+
+    /// World stopped: merge, mark-alive, trial deletion over the scope, clear weakrefs to the
+    /// garbage; the scope resets the mark state before the world restarts.
+    fn find_garbage(&self) -> Found {
+        let sh = self.sh;
+        let guard = sh.safepoints.stop(Some(self.slot));
+        self.tl.note_stop(guard.report(), true);
+        let stopped_at = self.tl.now_ns();
+        self.tl
+            .phase(Phase::Merge, || sh.binding.merge_thread_state());
+        let pages = self.scope.pages(&sh.space);
+        // Declared after `guard`: on unwind it undoes the marks before the world restarts.
+        let mut scrub = scrub::Scrub::new(&pages, &sh.saved_garbage, self.scope.unmarked());
+        let alive = self.tl.phase(Phase::MarkAlive, || self.ctx.mark_alive());
+        let found = self.trial_deletion(&pages, alive);
+        if let Err(msg) = self.verify(&pages, &found.scan) {
+            scrub.run_now();
+            drop(guard);
+            panic!("{msg}");
+        }
+        self.tl.phase(Phase::Weakrefs, || {
+            vm_code::clear_weakrefs(&sh.binding, &found.scan.weakly_referenced)
         });
+        self.scope.reset_marks(&sh.space);
+        scrub.disarm();
+        drop(scrub);
+        let (_, released) = guard.restart_timed();
+        self.tl.note_restart(stopped_at, released);
+        found
+    }
+
+    /// DESIGN §3.4 steps 3-6 over the scope: refs (update and subtract, fused),
+    /// mark-reachable, scan.
+    fn trial_deletion(&self, pages: &[PageRef], alive: u64) -> Found {
+        // When the roots reached every object of the scope there is no candidate: skip the
+        // refs pass, mark-reachable and the scan (nothing was subtracted, so H1 holds; the
+        // scope resets the marks as after any collection). Counting is O(pages).
+        let (in_use, in_use_bytes) = if alive > 0 {
+            self.ctx.count_in_use(pages)
+        } else {
+            (u64::MAX, 0)
+        };
+        if self.scope.everything_alive(in_use, alive) {
+            let scan = ScanResult {
+                heap_bytes: in_use_bytes,
+                ..ScanResult::default()
+            };
+            return Found {
+                scan,
+                visited: alive,
+                candidates: 0,
+            };
+        }
+        let lists = &self.sh.garbage_lists;
+        let refs = self
+            .tl
+            .phase(Phase::UpdateRefs, || self.ctx.refs_pass(pages, lists));
         // The refs pass held every candidate. Without seeds (no candidate has external
         // references: every page's count is 0, so every gc_refs is 0 and H1 holds), that is
         // the garbage set and the scan is skipped. Without candidates there is nothing to
         // seed from either.
         let scan = if refs.candidates == 0
-            || !tl.phase(Phase::MarkReachable, || ctx.mark_reachable_pass(&pages))
+            || !self
+                .tl
+                .phase(Phase::MarkReachable, || self.ctx.mark_reachable_pass(pages))
         {
             refs.held
         } else {
-            tl.phase(Phase::ScanGarbage, || {
-                ctx.scan_pass(&pages, &sh.garbage_lists, refs.held)
+            self.tl.phase(Phase::ScanGarbage, || {
+                self.ctx.scan_pass(pages, lists, refs.held)
             })
         };
-        (refs.visited, refs.candidates, scan)
-    };
-    let heap_before = scan.heap_bytes;
-    if sh.config.verify {
-        if let Err(msg) = verify::verify_garbage(
-            &sh.binding,
-            &sh.space,
-            &pages,
-            &scan.garbage.iter().collect::<Vec<_>>(),
-        ) {
-            scrub.run_now();
-            drop(guard);
-            panic!("{msg}");
+        Found {
+            scan,
+            visited: refs.visited,
+            candidates: refs.candidates,
         }
     }
-    tl.phase(Phase::Weakrefs, || {
-        for &g in &scan.weakly_referenced {
-            sh.binding.clear_weakrefs(g, &HeldGarbage);
+
+    /// The self-check (`GcConfig::verify`): an independent recount of the garbage set.
+    fn verify(&self, pages: &[PageRef], scan: &ScanResult) -> Result<(), String> {
+        if !self.sh.config.verify {
+            return Ok(());
         }
-    });
-    // Survivors carry this collection's marked value: from now on it means "not marked".
-    sh.space.set_unmarked_bit(ctx.unmarked_next);
-    scrub.disarm();
-    drop(scrub);
-    let (_, released) = guard.restart_timed();
-    tl.note_restart(stopped_at, released);
+        let garbage: Vec<ObjRef> = scan.garbage.iter().collect();
+        verify::verify_garbage(&self.sh.binding, &self.sh.space, pages, &garbage)
+    }
 
-    // ---- world running: weakref callbacks, then finalizers ----
-    let mut garbage = scan.garbage;
-    let (mut callbacks_run, finalized) = tl.phase(Phase::Finalize, || {
-        let cbs = run_callbacks(sh, &filter);
-        let mut fin = 0u64;
-        for &g in &scan.to_finalize {
-            if g.header().set(flags::FINALIZED) & flags::FINALIZED != 0 {
-                continue;
-            }
-            fin += 1;
-            if let Err(p) = catch_unwind(AssertUnwindSafe(|| sh.binding.finalize(g))) {
-                filter.report(ContractViolation::FinalizerPanicked {
-                    object: g.addr(),
-                    message: panic_message(&*p),
-                });
-            }
-        }
-        (cbs, fin)
-    });
+    /// World running: weakref callbacks, then finalizers. Returns (callbacks, finalizers) run.
+    fn run_vm_code(&self, to_finalize: &[ObjRef]) -> (u64, u64) {
+        let (binding, filter) = (&self.sh.binding, self.ctx.filter);
+        self.tl.phase(Phase::Finalize, || {
+            let callbacks = vm_code::run_callbacks(binding, filter);
+            (callbacks, vm_code::finalize(binding, filter, to_finalize))
+        })
+    }
 
-    let vm_code_ran = finalized > 0 || callbacks_run > 0;
-    // VM code that ran on the garbage (finalizers, callbacks) may have stored new references
-    // in it: `clear` must then see all of it.
-    let to_clear = if vm_code_ran { None } else { scan.to_clear };
-
-    // ---- world stopped (2): resurrection, only if VM code ran on the garbage ----
-    let mut resurrected = 0u64;
-    if vm_code_ran {
-        let guard = sh.safepoints.stop(Some(m.slot()));
-        tl.note_stop(guard.report(), false);
-        let stopped_at = sh.now_ns();
+    /// World stopped again, only after VM code ran on the garbage: what it made reachable is
+    /// resurrected (trial deletion within the garbage set) and weakrefs to what is still
+    /// garbage are cleared again; their callbacks run after the restart, in this collection,
+    /// not in the next one. Returns (objects resurrected, callbacks run).
+    fn recheck(&self, garbage: &mut GarbageParts) -> (u64, u64) {
+        let sh = self.sh;
+        let guard = sh.safepoints.stop(Some(self.slot));
+        self.tl.note_stop(guard.report(), false);
+        let stopped_at = self.tl.now_ns();
         sh.binding.merge_thread_state();
-        let back = tl.phase(Phase::Resurrection, || ctx.resurrection_pass(&mut garbage));
-        resurrected = back.len() as u64;
-        for g in garbage.iter() {
-            if sh.binding.has_weakrefs(g) {
-                sh.binding.clear_weakrefs(g, &HeldGarbage);
-            }
-        }
+        let back = self
+            .tl
+            .phase(Phase::Resurrection, || self.ctx.resurrection_pass(garbage));
+        vm_code::clear_weakrefs_again(&sh.binding, garbage);
         let (_, released) = guard.restart_timed();
-        tl.note_restart(stopped_at, released);
-        // Weakrefs a finalizer made to what is still garbage were just cleared; their
-        // callbacks run now, in this collection, not in the next one.
-        callbacks_run += tl.phase(Phase::Finalize, || run_callbacks(sh, &filter));
+        self.tl.note_restart(stopped_at, released);
+        let callbacks = self.tl.phase(Phase::Finalize, || {
+            vm_code::run_callbacks(&sh.binding, self.ctx.filter)
+        });
+        (back.len() as u64, callbacks)
     }
 
-    // ---- world running: free ----
-    let (collected, uncollectable, freed_bytes) = tl.phase(Phase::Free, || {
-        if sh.save_garbage() {
-            let n = garbage.len() as u64;
-            // Held for good, no longer by this collection (see `flags::PENDING`).
-            garbage.iter().for_each(|g| {
-                g.header().unset(flags::PENDING);
-            });
-            sh.saved_garbage.lock().extend(garbage.iter());
-            (0, n, 0)
-        } else {
+    /// World running: clear, check, destroy and free the garbage, or keep it (save-garbage
+    /// mode). Returns (collected, uncollectable, bytes freed).
+    fn free(&self, garbage: &GarbageParts, to_clear: Option<&[ObjRef]>) -> (u64, u64, u64) {
+        self.tl.phase(Phase::Free, || {
+            if self.sh.save_garbage() {
+                return self.save(garbage);
+            }
+            let ctx = &self.ctx;
             let f = free::FreeCtx {
-                binding: &sh.binding,
-                space: &sh.space,
-                deferred: sh.config.deferred_reclamation,
-                violations: &violations,
-                pool: gang.as_ref(),
-                workers,
-                unmarked: ctx.unmarked_next,
+                binding: ctx.binding,
+                space: &self.sh.space,
+                deferred: self.sh.config.deferred_reclamation,
+                violations: self.violations,
+                pool: ctx.pool,
+                workers: ctx.workers,
+                unmarked: self.scope.unmarked_next(),
                 span: workers::SpanLog {
-                    log: &log,
+                    log: ctx.log,
                     phase: Phase::Free,
-                    epoch: sh.epoch,
+                    epoch: ctx.epoch,
                 },
             }
-            .free_garbage(&garbage, to_clear.as_deref());
+            .free_garbage(garbage, to_clear);
             (f.collected, f.released, f.bytes)
-        }
-    });
-    garbage.recycle(&sh.garbage_lists);
-    // Cheap estimate (no heap walk): what was in use minus what this collection freed.
-    let heap_after = heap_before.saturating_sub(freed_bytes);
-    sh.binding.after_collection();
-    let end_ns = sh.now_ns();
+        })
+    }
 
-    let live = visited.saturating_sub(collected);
-    sh.live_after_last
-        .store(live, std::sync::atomic::Ordering::Relaxed);
-    let violations = violations.into_inner();
-    let stopped_ns: u64 = tl.stops.iter().map(|&(_, d)| d).sum();
-    let record = CollectionRecord {
-        seq,
-        reason,
-        start_ns,
-        end_ns,
-        stopped_ns,
-        running_ns: (end_ns - start_ns).saturating_sub(stopped_ns),
-        stops: tl.stops,
-        max_ttsp_ns: tl.max_ttsp_ns,
-        ttsp: tl.ttsp,
-        stuck_threads: tl.stuck,
-        phases: tl.phases,
-        workers,
-        worker_stats: log.into_stats(),
-        visited,
-        candidates,
-        collected,
-        resurrected,
-        uncollectable,
-        finalized,
-        weakref_callbacks: callbacks_run,
-        heap_bytes_before: heap_before,
-        heap_bytes_after: heap_after,
-        errors: violations.iter().map(|v| v.to_string()).collect(),
-    };
-    {
-        let mut st = sh.stats.lock();
-        st.collections += 1;
-        st.collected += collected;
-        st.uncollectable += uncollectable;
-        st.resurrected += resurrected;
-        st.violations += violations.len() as u64;
-        st.last_duration_ns = record.duration_ns();
-        st.total_gc_ns += record.duration_ns();
-        st.total_stopped_ns += record.stopped_ns;
+    /// Save-garbage mode: the garbage is kept for good, no longer held by this collection
+    /// (see `flags::PENDING`). All of it is uncollectable.
+    fn save(&self, garbage: &GarbageParts) -> (u64, u64, u64) {
+        garbage.iter().for_each(|g| {
+            g.header().unset(flags::PENDING);
+        });
+        self.sh.saved_garbage.lock().extend(garbage.iter());
+        (0, garbage.len() as u64, 0)
     }
-    if sh.config.trace_log {
-        eprintln!("{}", crate::gctrace::format_gctrace_line(&record));
-    }
-    sh.publish(record);
-    if !violations.is_empty() {
-        let mut all = sh.violations.lock();
-        let room = crate::error::MAX_VIOLATIONS.saturating_sub(all.len());
-        all.extend(violations.iter().take(room).cloned());
-    }
-    sh.run_callbacks(
-        CallbackPhase::Stop,
-        &CallbackInfo {
-            generation: 0,
-            collected,
-            uncollectable,
-        },
-    );
-    if sh.config.panic_on_violation && !violations.is_empty() {
-        panic!(
-            "gc-core: collection #{seq} found {} binding contract violation(s); first: {}",
-            violations.len(),
-            violations[0]
-        );
-    }
-    collected as usize
-}
-
-/// Set or clear FROZEN on every tracked object (world stopped). Returns how many changed.
-pub(crate) fn set_frozen<B: VmBinding>(m: &Mutator<B>, frozen: bool) -> usize {
-    let sh = m.runtime().shared();
-    let _lock = m.detached(|| sh.collect_lock.lock());
-    let guard = sh.safepoints.stop(Some(m.slot()));
-    let mut n = 0;
-    for page in sh.space.pages() {
-        for obj in page.objects() {
-            let f = obj.header().flags();
-            if f & flags::TRACKED == 0 || f & flags::GARBAGE != 0 {
-                continue;
-            }
-            if frozen && f & flags::FROZEN == 0 {
-                obj.header().set(flags::FROZEN);
-                n += 1;
-            } else if !frozen && f & flags::FROZEN != 0 {
-                // Its mark bit is stale (frozen objects are never marked).
-                obj.header().set_mark_bit(sh.space.unmarked_bit());
-                obj.header().unset(flags::FROZEN);
-                n += 1;
-            }
-        }
-    }
-    drop(guard);
-    n
 }

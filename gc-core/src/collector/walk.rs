@@ -94,6 +94,20 @@ pub(crate) struct WalkCtx<'a, B: VmBinding> {
     pub unmarked_next: u32,
 }
 
+/// Collects the roots the binding reports (edges the filter admits).
+struct RootCollector<'a, 'f> {
+    filter: &'a EdgeFilter<'f>,
+    roots: Vec<ObjRef>,
+}
+
+impl Tracer for RootCollector<'_, '_> {
+    fn edge(&mut self, child: ObjRef) {
+        if self.filter.flags(0, child).is_some() {
+            self.roots.push(child);
+        }
+    }
+}
+
 /// Subtracts one from each candidate child's `gc_refs`. With several workers (`SHARED`), only
 /// children on the pages of the chunk this worker is walking are updated in place (no other
 /// worker writes them during the walk: chunks are disjoint); the others are spilled and
@@ -227,26 +241,29 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                 .add(w, Phase::UpdateRefs, start, self.epoch, cand, 0);
         });
         if SHARED {
-            // After the walk (run_on_workers returned: a barrier), the spilled subtractions
-            // may target any object from any worker: atomic.
-            // Each worker takes whole lists, not just its own: a helper that did not join
-            // this job leaves its list to the others (see gang.rs).
-            let next = AtomicUsize::new(0);
-            run_on_workers(self.pool, self.workers, |_| {
-                while let Some(list) = spills.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let spill = std::mem::take(&mut *list.lock());
-                    for child in spill {
-                        let old = child.header().dec_gc_refs();
-                        PageRef::of(child).add_nonzero_refs::<true>(nonzero_delta(old, old - 1));
-                    }
-                }
-            });
+            self.subtract_spilled(&spills);
         }
         RefsResult {
             visited: visited.into_inner(),
             candidates: candidates.into_inner(),
             held: ScanResult::assemble::<B>(out.into_inner(), true),
         }
+    }
+
+    /// After the refs walk (run_on_workers returned: a barrier), the spilled subtractions
+    /// may target any object from any worker: atomic. Each worker takes whole lists, not just
+    /// its own: a helper that did not join this job leaves its list to the others (gang.rs).
+    fn subtract_spilled(&self, spills: &[Mutex<Vec<ObjRef>>]) {
+        let next = AtomicUsize::new(0);
+        run_on_workers(self.pool, self.workers, |_| {
+            while let Some(list) = spills.get(next.fetch_add(1, Ordering::Relaxed)) {
+                let spill = std::mem::take(&mut *list.lock());
+                for child in spill {
+                    let old = child.header().dec_gc_refs();
+                    PageRef::of(child).add_nonzero_refs::<true>(nonzero_delta(old, old - 1));
+                }
+            }
+        });
     }
 
     /// Mark everything reachable from a candidate with external references (`gc_refs > 0`).
@@ -307,6 +324,17 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             );
         });
         true
+    }
+
+    /// Mark-alive (DESIGN §3.4 step 2): mark everything reachable from the VM's roots with
+    /// the candidate rule, so none of it is a candidate. Returns the objects marked.
+    pub(crate) fn mark_alive(&self) -> u64 {
+        let mut rc = RootCollector {
+            filter: self.filter,
+            roots: Vec::new(),
+        };
+        self.binding.scan_roots(&mut rc);
+        self.mark_from(&rc.roots, self.candidate, Phase::MarkAlive)
     }
 
     /// Mark from `roots` (mark-alive) with the given rule. Returns the objects marked.

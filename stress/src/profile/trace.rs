@@ -125,6 +125,7 @@ pub fn chrome_trace_value(records: &[CollectionRecord], opts: &TraceOptions) -> 
             args: json!({
                 "seq": r.seq,
                 "reason": r.reason.as_str(),
+                "kind": r.kind.as_str(),
                 "stopped_ms": r.stopped_ns as f64 / 1e6,
                 "running_ms": r.running_ns as f64 / 1e6,
                 "max_ttsp_us": us(r.max_ttsp_ns),

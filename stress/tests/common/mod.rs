@@ -30,8 +30,7 @@ impl RecordBuilder {
                 (Phase::StopTheWorld, 20 * US),
                 (Phase::Merge, 10 * US),
                 (Phase::MarkAlive, 200 * US),
-                (Phase::UpdateRefs, 50 * US),
-                (Phase::SubtractRefs, 100 * US),
+                (Phase::UpdateRefs, 150 * US),
                 (Phase::MarkReachable, 80 * US),
                 (Phase::ScanGarbage, 40 * US),
                 (Phase::Weakrefs, 5 * US),
@@ -100,7 +99,6 @@ impl RecordBuilder {
         let parallel = [
             Phase::MarkAlive,
             Phase::UpdateRefs,
-            Phase::SubtractRefs,
             Phase::MarkReachable,
             Phase::ScanGarbage,
         ];
@@ -136,6 +134,7 @@ impl RecordBuilder {
         CollectionRecord {
             seq: self.seq,
             reason: self.reason,
+            kind: gc_core::CollectionKind::Full,
             start_ns: self.start_ns,
             end_ns,
             stopped_ns,

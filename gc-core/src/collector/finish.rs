@@ -1,0 +1,74 @@
+//! The end of a collection (world running): the trigger's new base, the record and where it
+//! goes (statistics, the gctrace line, subscribers, the ring), violations, the stop callbacks.
+
+use crate::binding::VmBinding;
+use crate::collector::timeline::{Tally, Timeline};
+use crate::error::ContractViolation;
+use crate::record::{CallbackInfo, CallbackPhase, CollectionRecord, WorkerStats};
+use crate::state::Shared;
+use crate::trigger::Request;
+
+/// Finish the collection timed by `tl`. Returns the objects collected.
+pub(crate) fn finish<B: VmBinding>(
+    sh: &Shared<B>,
+    tl: Timeline,
+    tally: Tally,
+    workers: usize,
+    worker_stats: Vec<WorkerStats>,
+    violations: Vec<ContractViolation>,
+) -> usize {
+    sh.binding.after_collection();
+    let end_ns = tl.now_ns();
+    sh.trigger
+        .end(tally.visited.saturating_sub(tally.collected));
+    let seq = tl.seq();
+    let req = tl.req();
+    let errors = violations.iter().map(|v| v.to_string()).collect();
+    let record = tl.into_record(end_ns, workers, worker_stats, &tally, errors);
+    add_stats(sh, &record, violations.len() as u64);
+    if sh.config.trace_log {
+        eprintln!("{}", crate::gctrace::format_gctrace_line(&record));
+    }
+    sh.publish(record);
+    keep_violations(sh, &violations);
+    sh.run_callbacks(CallbackPhase::Stop, &stop_info(req, &tally));
+    if sh.config.panic_on_violation && !violations.is_empty() {
+        panic!(
+            "gc-core: collection #{seq} found {} binding contract violation(s); first: {}",
+            violations.len(),
+            violations[0]
+        );
+    }
+    tally.collected as usize
+}
+
+fn add_stats<B: VmBinding>(sh: &Shared<B>, record: &CollectionRecord, violations: u64) {
+    let mut st = sh.stats.lock();
+    st.collections += 1;
+    st.collected += record.collected;
+    st.uncollectable += record.uncollectable;
+    st.resurrected += record.resurrected;
+    st.violations += violations;
+    st.last_duration_ns = record.duration_ns();
+    st.total_gc_ns += record.duration_ns();
+    st.total_stopped_ns += record.stopped_ns;
+}
+
+/// Keep `found` in the runtime's list, bounded to the first `MAX_VIOLATIONS`.
+fn keep_violations<B: VmBinding>(sh: &Shared<B>, found: &[ContractViolation]) {
+    if found.is_empty() {
+        return;
+    }
+    let mut all = sh.violations.lock();
+    let room = crate::error::MAX_VIOLATIONS.saturating_sub(all.len());
+    all.extend(found.iter().take(room).cloned());
+}
+
+fn stop_info(req: Request, tally: &Tally) -> CallbackInfo {
+    CallbackInfo {
+        generation: req.kind.callback_generation(),
+        kind: req.kind,
+        collected: tally.collected,
+        uncollectable: tally.uncollectable,
+    }
+}
