@@ -158,9 +158,7 @@ pub fn compile(source: &str, filename: &str) -> Result<Arc<CodeObject>, CompileE
     if let Some(last) = suite.last() {
         c.set_line(last.start());
     }
-    let none = c.const_index(Constant::None);
-    c.emit(Instr::LoadConst(none));
-    c.emit(Instr::Return);
+    // `pop_unit` adds the module's `return None`.
     Ok(Arc::new(c.pop_unit()))
 }
 
@@ -221,10 +219,20 @@ impl<'a> Compiler<'a> {
         body
     }
 
-    /// Finishes the current unit: resolves labels and marks back-edges.
+    /// Finishes the current unit: resolves labels, marks back-edges, adds the implicit
+    /// `return None` of a module or function body where control can reach the end, and checks
+    /// the stack discipline.
+    ///
+    /// The implicit return is decided on the resolved control-flow graph
+    /// ([`bytecode::reaches_end`]), not on the last statement or instruction: a label bound
+    /// after the last instruction (the end of an `if`, a loop exit, the `end` of a `try`) is an
+    /// edge to the end even when the code ends in `Return`, and it resolves to the appended
+    /// `LoadConst None`. Class bodies and comprehensions end in their own `Return` (and
+    /// lambdas in the `Return` of their value), so for them a reachable end is a compiler bug
+    /// that [`bytecode::stack_depth`] reports.
     pub(crate) fn pop_unit(&mut self) -> CodeObject {
-        let u = self.units.pop().expect("no code unit");
-        let mut instructions = u.instructions;
+        let mut u = self.units.pop().expect("no code unit");
+        let mut instructions = std::mem::take(&mut u.instructions);
         for (pc, ins) in instructions.iter_mut().enumerate() {
             if let Some(t) = ins.jump_target_mut() {
                 *t = u.labels[*t as usize].expect("unbound label");
@@ -238,6 +246,20 @@ impl<'a> Compiler<'a> {
                 ins.is_safepoint() || ins.jump_target().map_or(true, |t| t as usize > pc),
                 "conditional backward jump at {pc}"
             );
+        }
+        if matches!(u.kind, CodeKind::Module | CodeKind::Function)
+            && self::bytecode::reaches_end(&instructions)
+        {
+            let none = match u.constants.iter().position(|c| c.same_as(&Constant::None)) {
+                Some(i) => i as u32,
+                None => {
+                    u.constants.push(Constant::None);
+                    u.constants.len() as u32 - 1
+                }
+            };
+            instructions.push(Instr::LoadConst(none));
+            instructions.push(Instr::Return);
+            u.lines.extend([u.line, u.line]);
         }
         let scope = &u.scope;
         let cell2arg = scope
@@ -364,10 +386,6 @@ impl<'a> Compiler<'a> {
             CodeKind::ClassBody => format!("{}.{name}", u.qualname),
             _ => format!("{}.<locals>.{name}", u.qualname),
         }
-    }
-
-    pub(crate) fn last_is_return(&self) -> bool {
-        matches!(self.unit_ref().instructions.last(), Some(Instr::Return))
     }
 
     /// Emits the load / store / delete of a variable according to the symbol table.

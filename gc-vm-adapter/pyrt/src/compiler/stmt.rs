@@ -351,9 +351,10 @@ impl<'a> Compiler<'a> {
             sig,
         );
         let body = self.stmts(&f.body);
-        if body.is_ok() && !self.last_is_return() {
-            self.load_const(Constant::None);
-            self.emit(Instr::Return);
+        if let Some(last) = f.body.last() {
+            // The implicit `return None` (added by `pop_unit` where control can reach the
+            // end) is attributed to the last statement, as in CPython.
+            self.set_line(last.start());
         }
         self.finish_unit(body)?;
         let code = self.pop_unit();
