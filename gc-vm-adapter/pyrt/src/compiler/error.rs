@@ -9,6 +9,9 @@ pub enum CompileErrorKind {
     SyntaxError,
     /// Valid Python, but outside the subset this runtime supports.
     NotImplemented,
+    /// Statements / expressions nested too deeply to compile (CPython: `RecursionError:
+    /// maximum recursion depth exceeded during compilation`); see the compiler's limits.
+    RecursionError,
 }
 
 /// A compile error with its source position (1-based line and column).
@@ -50,12 +53,31 @@ impl CompileError {
     }
 }
 
+impl CompileError {
+    /// A `RecursionError` for nesting deeper than the compiler's limit, at the node where the
+    /// limit was passed.
+    pub fn too_deep(filename: &str, line: u32, col: u32) -> Self {
+        CompileError {
+            kind: CompileErrorKind::RecursionError,
+            message: "maximum recursion depth exceeded during compilation".into(),
+            filename: filename.to_string(),
+            line,
+            col,
+        }
+    }
+}
+
 impl fmt::Display for CompileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
             CompileErrorKind::SyntaxError => write!(
                 f,
                 "SyntaxError: {} ({}, line {}, column {})",
+                self.message, self.filename, self.line, self.col
+            ),
+            CompileErrorKind::RecursionError => write!(
+                f,
+                "RecursionError: {} ({}, line {}, column {})",
                 self.message, self.filename, self.line, self.col
             ),
             CompileErrorKind::NotImplemented => {

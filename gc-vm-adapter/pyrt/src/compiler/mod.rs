@@ -8,6 +8,7 @@ pub mod bytecode;
 mod disasm;
 pub mod error;
 mod expr;
+mod limits;
 mod scope;
 mod stmt;
 
@@ -129,15 +130,67 @@ pub(crate) type CResult<T = ()> = Result<T, CompileError>;
 /// comprehensions are `Constant::Code` entries of its constant table).
 ///
 /// Errors: [`CompileErrorKind::SyntaxError`](crate::CompileErrorKind::SyntaxError) for invalid
-/// Python, [`CompileErrorKind::NotImplemented`](crate::CompileErrorKind::NotImplemented) for
+/// Python (including more than 200 nested brackets),
+/// [`CompileErrorKind::RecursionError`](crate::CompileErrorKind::RecursionError) for
+/// statements / expressions nested more than 3 000 deep,
+/// [`CompileErrorKind::NotImplemented`](crate::CompileErrorKind::NotImplemented) for
 /// constructs outside the supported subset.
+///
+/// Runs on a thread of its own with a large stack (see `limits`), so the caller's stack size
+/// does not matter.
 pub fn compile(source: &str, filename: &str) -> Result<Arc<CodeObject>, CompileError> {
-    let src = SourceMap::new(source, filename);
-    let suite = ast::Suite::parse(source, filename).map_err(|e| {
+    limits::run_on_big_stack(|| compile_here(source, filename))
+}
+
+/// Parses `source` into a module body, rejecting too many nested brackets before the parser
+/// builds an AST for them.
+fn parse(source: &str, src: &SourceMap) -> Result<ast::Suite, CompileError> {
+    // Up to and including the end-of-file token or the first lexical error: after an error
+    // (an unclosed bracket at the end of the file) the lexer may go on yielding errors.
+    let mut tokens = Vec::new();
+    for t in ast::Suite::lex_starts_at(source, Default::default()) {
+        let last = matches!(t, Err(_) | Ok((rustpython_parser::Tok::EndOfFile, _)));
+        tokens.push(t);
+        if last {
+            break;
+        }
+    }
+    if let Some(at) = limits::check_brackets(&tokens) {
+        let (line, col) = src.position(at);
+        return Err(CompileError::syntax(
+            "too many nested parentheses",
+            &src.filename,
+            line,
+            col,
+        ));
+    }
+    ast::Suite::parse_tokens(tokens, &src.filename).map_err(|e| {
         let (line, col) = src.position(e.offset);
-        CompileError::syntax(format!("invalid syntax: {}", e.error), filename, line, col)
-    })?;
-    let symtable = SymbolTable::build(&suite, &src)?;
+        CompileError::syntax(
+            format!("invalid syntax: {}", e.error),
+            &src.filename,
+            line,
+            col,
+        )
+    })
+}
+
+/// [`compile`] on the current thread.
+fn compile_here(source: &str, filename: &str) -> Result<Arc<CodeObject>, CompileError> {
+    let src = SourceMap::new(source, filename);
+    let suite = parse(source, &src)?;
+    let symtable = match SymbolTable::build(&suite, &src) {
+        Ok(t) => t,
+        Err(e) => {
+            if e.kind == error::CompileErrorKind::RecursionError {
+                // Dropping the AST recurses as deep as it is nested, and past the limit that
+                // depth is unbounded (100 000 terms of `1 + 1 + ...`): leak it instead. Only
+                // this error path leaks, at most a few times the size of the source.
+                std::mem::forget(suite);
+            }
+            return Err(e);
+        }
+    };
     let module_scope = symtable.scopes[&(0, 0, scope::TAG_MODULE)].clone();
     let mut c = Compiler {
         src,
