@@ -87,8 +87,18 @@ fn nesting_limits_match_cpython() {
     // CPython 3.11: 200 nested brackets compile; the 201st (column 205) is an error.
     assert!(compile(&nested_lists(200), "deep.py").is_ok());
     let parens = "SyntaxError: too many nested parentheses";
-    expect_err(&nested_lists(201), CompileErrorKind::SyntaxError, 205, parens);
-    expect_err(&nested_lists(10_000), CompileErrorKind::SyntaxError, 205, parens);
+    expect_err(
+        &nested_lists(201),
+        CompileErrorKind::SyntaxError,
+        205,
+        parens,
+    );
+    expect_err(
+        &nested_lists(10_000),
+        CompileErrorKind::SyntaxError,
+        205,
+        parens,
+    );
     // Unary chains nest without brackets.
     let nots = format!("x = {}1\n", "not ".repeat(10_000));
     let e = compile(&nots, "deep.py").expect_err("compiled");

@@ -595,7 +595,11 @@ pub fn reaches_end(instructions: &[Instr]) -> bool {
         if std::mem::replace(&mut seen[pc], true) {
             continue;
         }
-        work.extend(successors(pc, &instructions[pc]).into_iter().map(|(t, _)| t));
+        work.extend(
+            successors(pc, &instructions[pc])
+                .into_iter()
+                .map(|(t, _)| t),
+        );
     }
     false
 }
