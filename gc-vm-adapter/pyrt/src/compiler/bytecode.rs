@@ -576,7 +576,7 @@ fn successors(pc: usize, ins: &Instr) -> Vec<(usize, i64)> {
 }
 
 /// Whether control can run past the last instruction: some instruction reachable from the
-/// entry (following every edge of [`successors`], handler edges of the block set-up
+/// entry (following every control-flow edge, the handler edges of the block set-up
 /// instructions included) falls through or jumps to index `instructions.len()`.
 ///
 /// The compiler asks this of a function body to decide whether it needs the implicit
