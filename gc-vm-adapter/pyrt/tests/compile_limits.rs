@@ -40,6 +40,9 @@ fn implicit_return_where_control_reaches_the_end() {
         "def f(s):\n    try:\n        return int(s)\n    except ValueError:\n        pass\n",
         "def f(m):\n    with m:\n        if m:\n            return 1\n",
         "def f():\n    pass\n",
+        // Ends in `Return`, but `break` skips the `else` to the end of the loop.
+        "def f(xs):\n    for x in xs:\n        if x:\n            break\n    else:\n        return -1\n",
+        "def f(n):\n    while n:\n        break\n    else:\n        return 0\n",
     ] {
         let f = function(src, "f");
         assert_eq!(implicit_returns(&f), 1, "{src}\n{}", disassemble(&f));

@@ -36,3 +36,26 @@ log = []
 print(parse("4"), parse("x"), guarded("4"), guarded("x"))
 print(with_finally("5", log), with_finally("", log), with_finally("y", log), log)
 print(all_return("6"), all_return("z"))
+
+
+# A `finally` that returns on one path only, and an `else` that returns.
+def fin(s):
+    try:
+        n = int(s)
+    except ValueError:
+        n = 0
+    finally:
+        if s:
+            return s
+
+
+def els(s):
+    try:
+        n = int(s)
+    except ValueError:
+        pass
+    else:
+        return n
+
+
+print(fin("1"), fin(""), els("2"), els("x"))

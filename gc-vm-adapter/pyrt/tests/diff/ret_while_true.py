@@ -30,3 +30,16 @@ def loop_else(n):
 
 
 print(forever(7), countdown(5), countdown(2), breaks(0), loop_else(20), loop_else(5))
+
+
+# `while` with an `else` that returns, left early by `break`.
+def stops_at_five(n):
+    while n:
+        n -= 1
+        if n == 5:
+            break
+    else:
+        return "done"
+
+
+print(stops_at_five(10), stops_at_five(3))

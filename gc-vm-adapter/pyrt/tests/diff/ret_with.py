@@ -31,3 +31,23 @@ log = []
 print(f(1, log), f(0, log), log)
 log = []
 print(g(2, log), g(1, log), g(0, log), log)
+
+
+
+class Suppress:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, t, v, tb):
+        return True
+
+
+# The body's `return` is skipped when `__exit__` suppresses the exception.
+def suppressed(n):
+    with Suppress():
+        if n:
+            raise ValueError(n)
+        return "body"
+
+
+print(suppressed(0), suppressed(1))
