@@ -148,8 +148,9 @@
 //! Parse errors and misplaced `return` / `break` / `continue` / `nonlocal` are
 //! [`CompileErrorKind::SyntaxError`] with line and column. Nesting is limited as in CPython
 //! 3.11, so that no source can overflow the compiler's native stack: more than 200 brackets
-//! open at once is `SyntaxError: too many nested parentheses` (checked on the tokens, before
-//! parsing); statements and expressions nested more than 3 000 deep (`1 + 1 + ...` with 3 000
+//! open at once is `SyntaxError: too many nested parentheses` and 100 levels of indentation
+//! [`CompileErrorKind::IndentationError`] (both checked on the tokens, before parsing);
+//! statements and expressions nested more than 3 000 deep (`1 + 1 + ...` with 3 000
 //! terms) are [`CompileErrorKind::RecursionError`], `maximum recursion depth exceeded during
 //! compilation`. [`compile`] runs on a thread of its own with a 256 MiB stack reservation, so
 //! the limits hold whatever the caller's stack (the `pyrt` binary exits with status 1 for both

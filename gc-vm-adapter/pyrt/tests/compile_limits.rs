@@ -109,6 +109,24 @@ fn nesting_limits_match_cpython() {
 }
 
 #[test]
+fn indentation_limit_matches_cpython() {
+    let nested = |n: usize| {
+        let mut src: String = (0..n)
+            .map(|i| format!("{}if 1:\n", "    ".repeat(i)))
+            .collect();
+        src.push_str(&format!("{}pass\n", "    ".repeat(n)));
+        src
+    };
+    assert!(compile(&nested(99), "i.py").is_ok());
+    let e = compile(&nested(100), "i.py").expect_err("compiled");
+    assert_eq!(e.kind, CompileErrorKind::IndentationError, "{e}");
+    assert_eq!(e.line, 101, "{e}");
+    assert!(e
+        .to_string()
+        .starts_with("IndentationError: too many levels of indentation"));
+}
+
+#[test]
 fn with_items_count_towards_the_depth() {
     // The code generator nests one level per `with` item.
     let items = vec!["m"; 3100].join(", ");

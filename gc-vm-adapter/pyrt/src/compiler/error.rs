@@ -7,6 +7,8 @@ use std::fmt;
 pub enum CompileErrorKind {
     /// The source is not valid Python (parse errors, `return` outside a function, ...).
     SyntaxError,
+    /// Too many levels of indentation (CPython: `IndentationError`, a `SyntaxError`).
+    IndentationError,
     /// Valid Python, but outside the subset this runtime supports.
     NotImplemented,
     /// Statements / expressions nested too deeply to compile (CPython: `RecursionError:
@@ -75,10 +77,18 @@ impl fmt::Display for CompileError {
                 "SyntaxError: {} ({}, line {}, column {})",
                 self.message, self.filename, self.line, self.col
             ),
-            CompileErrorKind::RecursionError => write!(
+            CompileErrorKind::RecursionError | CompileErrorKind::IndentationError => write!(
                 f,
-                "RecursionError: {} ({}, line {}, column {})",
-                self.message, self.filename, self.line, self.col
+                "{}: {} ({}, line {}, column {})",
+                if self.kind == CompileErrorKind::RecursionError {
+                    "RecursionError"
+                } else {
+                    "IndentationError"
+                },
+                self.message,
+                self.filename,
+                self.line,
+                self.col
             ),
             CompileErrorKind::NotImplemented => {
                 write!(

@@ -7,8 +7,10 @@
 //! as ordinary compile errors:
 //!
 //! - more than [`MAX_PAREN_NESTING`] open brackets (`(`, `[`, `{`) at once is a `SyntaxError:
-//!   too many nested parentheses` (CPython's tokenizer, `MAXLEVEL`); [`check_brackets`] scans
-//!   the token stream *before* parsing, so no AST is built for such a source;
+//!   too many nested parentheses` (CPython's tokenizer, `MAXLEVEL`), and more than
+//!   [`MAX_INDENT`] levels of indentation an `IndentationError: too many levels of indentation`
+//!   (`MAXINDENT`); [`check_tokens`] scans the token stream *before* parsing, so no AST is
+//!   built for such a source;
 //! - statements and expressions nested more than [`MAX_NESTING_DEPTH`] deep are a
 //!   `RecursionError: maximum recursion depth exceeded during compilation` (CPython's symbol
 //!   table: the default recursion limit, 1000, times `COMPILER_STACK_FRAME_SCALE`, 3); the
@@ -38,21 +40,42 @@ pub(crate) const MAX_NESTING_DEPTH: u32 = 3000;
 /// committed only as far as it is used (the VM's main thread reserves as much).
 pub(crate) const COMPILE_STACK_SIZE: usize = 256 << 20;
 
-/// The offset of the first bracket that opens more than [`MAX_PAREN_NESTING`] at once, if any.
-/// Stops at the first lexical error (the parser reports it). Closing brackets without an
-/// opening one are left to the parser as well.
-pub(crate) fn check_brackets(tokens: &[LexResult]) -> Option<TextSize> {
-    let mut level = 0usize;
+/// Most indentation levels (CPython's tokenizer `MAXINDENT`: a block at level 100 is an
+/// `IndentationError`). The parser would cope; this is for agreeing with CPython.
+pub(crate) const MAX_INDENT: usize = 99;
+
+/// A nesting limit of the token stream that a source passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenLimit {
+    /// More than [`MAX_PAREN_NESTING`] brackets open at once.
+    Parens,
+    /// More than [`MAX_INDENT`] levels of indentation.
+    Indent,
+}
+
+/// The first token that passes a nesting limit, with its offset, if any. Stops at the first
+/// lexical error (the parser reports it). Closing brackets without an opening one and
+/// inconsistent dedents are left to the parser as well.
+pub(crate) fn check_tokens(tokens: &[LexResult]) -> Option<(TokenLimit, TextSize)> {
+    let mut parens = 0usize;
+    let mut indent = 0usize;
     for t in tokens {
         let Ok((tok, range)) = t else { return None };
         match tok {
             Tok::Lpar | Tok::Lsqb | Tok::Lbrace => {
-                level += 1;
-                if level > MAX_PAREN_NESTING {
-                    return Some(range.start());
+                parens += 1;
+                if parens > MAX_PAREN_NESTING {
+                    return Some((TokenLimit::Parens, range.start()));
                 }
             }
-            Tok::Rpar | Tok::Rsqb | Tok::Rbrace => level = level.saturating_sub(1),
+            Tok::Rpar | Tok::Rsqb | Tok::Rbrace => parens = parens.saturating_sub(1),
+            Tok::Indent => {
+                indent += 1;
+                if indent > MAX_INDENT {
+                    return Some((TokenLimit::Indent, range.end()));
+                }
+            }
+            Tok::Dedent => indent = indent.saturating_sub(1),
             _ => {}
         }
     }

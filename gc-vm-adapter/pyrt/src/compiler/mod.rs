@@ -131,6 +131,8 @@ pub(crate) type CResult<T = ()> = Result<T, CompileError>;
 ///
 /// Errors: [`CompileErrorKind::SyntaxError`](crate::CompileErrorKind::SyntaxError) for invalid
 /// Python (including more than 200 nested brackets),
+/// [`CompileErrorKind::IndentationError`](crate::CompileErrorKind::IndentationError) for 100
+/// levels of indentation,
 /// [`CompileErrorKind::RecursionError`](crate::CompileErrorKind::RecursionError) for
 /// statements / expressions nested more than 3 000 deep,
 /// [`CompileErrorKind::NotImplemented`](crate::CompileErrorKind::NotImplemented) for
@@ -142,8 +144,8 @@ pub fn compile(source: &str, filename: &str) -> Result<Arc<CodeObject>, CompileE
     limits::run_on_big_stack(|| compile_here(source, filename))
 }
 
-/// Parses `source` into a module body, rejecting too many nested brackets before the parser
-/// builds an AST for them.
+/// Parses `source` into a module body, rejecting too many nested brackets (or indentation
+/// levels) before the parser builds an AST for them.
 fn parse(source: &str, src: &SourceMap) -> Result<ast::Suite, CompileError> {
     // Up to and including the end-of-file token or the first lexical error: after an error
     // (an unclosed bracket at the end of the file) the lexer may go on yielding errors.
@@ -155,14 +157,14 @@ fn parse(source: &str, src: &SourceMap) -> Result<ast::Suite, CompileError> {
             break;
         }
     }
-    if let Some(at) = limits::check_brackets(&tokens) {
+    if let Some((limit, at)) = limits::check_tokens(&tokens) {
         let (line, col) = src.position(at);
-        return Err(CompileError::syntax(
-            "too many nested parentheses",
-            &src.filename,
-            line,
-            col,
-        ));
+        let mut e = CompileError::syntax("too many nested parentheses", &src.filename, line, col);
+        if limit == limits::TokenLimit::Indent {
+            e.kind = error::CompileErrorKind::IndentationError;
+            e.message = "too many levels of indentation".into();
+        }
+        return Err(e);
     }
     ast::Suite::parse_tokens(tokens, &src.filename).map_err(|e| {
         let (line, col) = src.position(e.offset);
