@@ -79,6 +79,14 @@
 //! Generators are not supported, so **a generator expression is evaluated eagerly into a
 //! list** (`sum(x * x for x in xs)` sums a list); its code object is named `<genexpr>`.
 //!
+//! **Function ends.** A module or function body gets an implicit `LoadConst None; Return`
+//! exactly where control can run past its last instruction: the compiler decides it on the
+//! resolved control-flow graph ([`bytecode::reaches_end`], every jump, fall-through and handler
+//! edge), so `if n: return 1` gets one (its false branch jumps to the end) while a body ending
+//! in `raise`, in `if/else` returning on both sides or in a `while True:` loop left only by
+//! `return` gets none. `while True:` / `while 1:` emit no test. [`bytecode::stack_depth`] then
+//! checks that no path runs past the end.
+//!
 //! **Loops.** `for`: `<iter>; GetIter; L: ForIter(end); <store target>; <body>;
 //! JumpBackward(L); end: <else>`. The iterator stays on the value stack during the loop;
 //! `ForIter` pops it on exhaustion, and `break` emits `Pop` before jumping out.
@@ -138,7 +146,15 @@
 //!
 //! # Rejected constructs
 //! Parse errors and misplaced `return` / `break` / `continue` / `nonlocal` are
-//! [`CompileErrorKind::SyntaxError`] with line and column. Valid Python outside the subset is
+//! [`CompileErrorKind::SyntaxError`] with line and column. Nesting is limited as in CPython
+//! 3.11, so that no source can overflow the compiler's native stack: more than 200 brackets
+//! open at once is `SyntaxError: too many nested parentheses` and 100 levels of indentation
+//! [`CompileErrorKind::IndentationError`] (both checked on the tokens, before parsing);
+//! statements and expressions nested more than 3 000 deep (`1 + 1 + ...` with 3 000
+//! terms) are [`CompileErrorKind::RecursionError`], `maximum recursion depth exceeded during
+//! compilation`. [`compile`] runs on a thread of its own with a 256 MiB stack reservation, so
+//! the limits hold whatever the caller's stack (the `pyrt` binary exits with status 1 for both
+//! errors, as CPython does). Valid Python outside the subset is
 //! [`CompileErrorKind::NotImplemented`], e.g. `NotImplementedError: 'async def' is not supported
 //! by this runtime (line 3)`: `async def` / `async for` / `async with` / `await`, `yield` /
 //! `yield from`, decorators, set literals and set comprehensions, `:=`, `match`, `except*`,

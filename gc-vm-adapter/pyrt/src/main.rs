@@ -1,9 +1,11 @@
 //! `pyrt script.py [args...]`: run a Python-subset script on the gc-vm-adapter object model.
 //!
-//! Uncaught exceptions print a traceback and exit with status 1; compile errors (`SyntaxError`,
-//! `NotImplementedError` for constructs outside the subset) print the message and exit with
-//! status 2; `sys.exit(n)` exits with `n`. The collector honours `GC_WORKERS`, `GC_TRACE`,
-//! `GC_VERIFY`; an unusable value of one of them (`GC_WORKERS=four`) exits with status 2.
+//! Uncaught exceptions print a traceback and exit with status 1. Compile errors print the
+//! message; `SyntaxError` (`IndentationError` included) and `RecursionError` (nesting too deep
+//! to compile) exit with status 1 like CPython, `NotImplementedError` (valid Python outside the
+//! subset, which CPython would run) with status 2. `sys.exit(n)` exits with `n`. The collector
+//! honours `GC_WORKERS`, `GC_TRACE`, `GC_VERIFY`; an unusable value of one of them
+//! (`GC_WORKERS=four`) exits with status 2.
 
 use std::process::ExitCode;
 
@@ -35,7 +37,7 @@ fn main() -> ExitCode {
     match run_source(&source, path, opts) {
         Err(msg) => {
             eprintln!("{msg}");
-            ExitCode::from(2)
+            ExitCode::from(compile_error_status(&source, path))
         }
         Ok(r) => {
             use std::io::Write;
@@ -49,5 +51,24 @@ fn main() -> ExitCode {
                 (None, None) => ExitCode::SUCCESS,
             }
         }
+    }
+}
+
+/// Exit status for a failed [`run_source`]: 1 for the compile errors CPython also raises
+/// (`SyntaxError`, `IndentationError`, `RecursionError`), 2 for `NotImplementedError` and for
+/// a failure that is no compile error (the interpreter thread could not start or panicked).
+///
+/// `run_source` reports errors as text; compiling again (only on this error path, and
+/// deterministic) recovers the error's kind without parsing the message.
+fn compile_error_status(source: &str, path: &str) -> u8 {
+    use pyrt::CompileErrorKind;
+    match pyrt::compile(source, path) {
+        Err(e) => match e.kind {
+            CompileErrorKind::SyntaxError
+            | CompileErrorKind::IndentationError
+            | CompileErrorKind::RecursionError => 1,
+            CompileErrorKind::NotImplemented => 2,
+        },
+        Ok(_) => 2,
     }
 }

@@ -1,6 +1,12 @@
 //! Python programs under `tests/py/` run on the interpreter (`pyrt::vm`);
 //! their stdout must equal the `.expected` file next to them (produced by CPython, which these
 //! programs also run on unchanged).
+//!
+//! [`every_program_matches_cpython`] is the general differential runner: every `.py` under
+//! `tests/py/` and `tests/diff/` runs on the `pyrt` binary and must give CPython 3.11's stdout
+//! (`name.expected`), exit status (`name.status`, 0 when absent) and, when that status is not 0,
+//! a stderr containing CPython's last stderr line (`name.stderr`). `tests/regen_expected.sh`
+//! writes those files with CPython; a new program needs no change here.
 
 use gc_vm_adapter::GcConfig;
 use pyrt::vm::{run_source, RunOptions, RunResult};
@@ -148,4 +154,79 @@ fn sys_argv_and_version() {
 fn deep_recursion_is_a_recursion_error() {
     let r = run_with("def f(n):\n    return f(n + 1)\nf(0)\n", &[], config());
     assert!(r.error.expect("error").contains("RecursionError"));
+}
+
+/// One differential program's result on the `pyrt` binary against CPython's expected files;
+/// `None` when they agree, else what differs.
+fn diff_one(py: &std::path::Path) -> Option<String> {
+    let dir = py.parent().expect("program directory");
+    let name = py
+        .file_stem()
+        .and_then(|n| n.to_str())
+        .expect("program name");
+    let side = |ext: &str| std::fs::read_to_string(dir.join(format!("{name}.{ext}"))).ok();
+    let Some(want_stdout) = side("expected") else {
+        return Some(format!(
+            "{name}: no {name}.expected (run tests/regen_expected.sh)"
+        ));
+    };
+    let want_status: i32 = side("status").map_or(0, |s| s.trim().parse().expect("status file"));
+    let want_stderr = side("stderr").map(|s| s.trim().to_string());
+    // Like the regen script: from the program's directory, by its file name, so that paths in
+    // messages agree; two GC workers, the machines running the tests are shared.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pyrt"))
+        .arg(format!("{name}.py"))
+        .current_dir(dir)
+        .env("GC_WORKERS", "2")
+        .output()
+        .expect("run pyrt");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mut problems = Vec::new();
+    if stdout != want_stdout {
+        problems.push(format!(
+            "stdout differs:\n--- CPython\n{want_stdout}--- pyrt\n{stdout}"
+        ));
+    }
+    match out.status.code() {
+        Some(c) if c == want_status => {}
+        other => problems.push(format!("exit status {other:?}, CPython {want_status}")),
+    }
+    if let Some(w) = want_stderr.filter(|w| !stderr.contains(w.as_str())) {
+        problems.push(format!("stderr lacks {w:?}"));
+    }
+    if problems.is_empty() {
+        return None;
+    }
+    // Only the end of a long stderr (a panic backtrace) is worth showing.
+    let tail: String = stderr.lines().rev().take(8).collect::<Vec<_>>().join("\n");
+    Some(format!(
+        "{name}: {}\n--- pyrt stderr (last lines, reversed)\n{tail}",
+        problems.join("; ")
+    ))
+}
+
+#[test]
+fn every_program_matches_cpython() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut programs: Vec<_> = ["py", "diff"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root.join(d)).expect("test directory"))
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "py"))
+        .collect();
+    programs.sort();
+    assert!(
+        programs.len() >= 20,
+        "only {} programs found",
+        programs.len()
+    );
+    let failures: Vec<String> = programs.iter().filter_map(|p| diff_one(p)).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} programs differ from CPython:\n\n{}",
+        failures.len(),
+        programs.len(),
+        failures.join("\n\n")
+    );
 }

@@ -575,6 +575,35 @@ fn successors(pc: usize, ins: &Instr) -> Vec<(usize, i64)> {
     }
 }
 
+/// Whether control can run past the last instruction: some instruction reachable from the
+/// entry (following every control-flow edge, the handler edges of the block set-up
+/// instructions included) falls through or jumps to index `instructions.len()`.
+///
+/// The compiler asks this of a function body to decide whether it needs the implicit
+/// `return None`: looking only at the last instruction is wrong both ways (`if n: return 1`
+/// ends in `Return` yet its false branch jumps past it; a body ending in `raise` or in a loop
+/// that only exits by `return` never falls off). Unreachable code is ignored, like
+/// [`stack_depth`] ignores it.
+pub fn reaches_end(instructions: &[Instr]) -> bool {
+    let end = instructions.len();
+    let mut seen = vec![false; end + 1];
+    let mut work = vec![0usize];
+    while let Some(pc) = work.pop() {
+        if pc >= end {
+            return true;
+        }
+        if std::mem::replace(&mut seen[pc], true) {
+            continue;
+        }
+        work.extend(
+            successors(pc, &instructions[pc])
+                .into_iter()
+                .map(|(t, _)| t),
+        );
+    }
+    false
+}
+
 /// Checks that every instruction is reached with one consistent value-stack depth (handlers
 /// entered with the exception pushed) that never goes negative, and returns the maximum
 /// depth. The compiler stores the result in [`CodeObject::max_stack`].
@@ -710,6 +739,32 @@ mod tests {
         assert_send_sync::<CodeObject>();
         assert_send_sync::<Constant>();
         assert_send_sync::<Arc<CodeObject>>();
+    }
+
+    #[test]
+    fn reaches_end_follows_every_edge() {
+        // Empty code: the entry *is* the end.
+        assert!(reaches_end(&[]));
+        // `if c: return 1` -- ends in `Return`, but the false branch jumps past it.
+        let if_return = [
+            Instr::LoadFast(0),
+            Instr::PopJumpIfFalse(4),
+            Instr::LoadConst(0),
+            Instr::Return,
+        ];
+        assert!(reaches_end(&if_return));
+        // `while True: pass` with no exit edge, then dead code: never reaches the end.
+        let forever = [Instr::Nop, Instr::JumpBackward(0), Instr::Nop];
+        assert!(!reaches_end(&forever));
+        // A handler edge counts: `SetupExcept` to a handler that falls off.
+        let handler = [
+            Instr::SetupExcept(3),
+            Instr::LoadConst(0),
+            Instr::Return,
+            Instr::Pop,
+        ];
+        assert!(reaches_end(&handler));
+        assert!(!reaches_end(&[Instr::LoadConst(0), Instr::Return]));
     }
 
     #[test]

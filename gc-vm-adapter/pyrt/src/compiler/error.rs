@@ -7,8 +7,13 @@ use std::fmt;
 pub enum CompileErrorKind {
     /// The source is not valid Python (parse errors, `return` outside a function, ...).
     SyntaxError,
+    /// Too many levels of indentation (CPython: `IndentationError`, a `SyntaxError`).
+    IndentationError,
     /// Valid Python, but outside the subset this runtime supports.
     NotImplemented,
+    /// Statements / expressions nested too deeply to compile (CPython: `RecursionError:
+    /// maximum recursion depth exceeded during compilation`); see the compiler's limits.
+    RecursionError,
 }
 
 /// A compile error with its source position (1-based line and column).
@@ -50,6 +55,20 @@ impl CompileError {
     }
 }
 
+impl CompileError {
+    /// A `RecursionError` for nesting deeper than the compiler's limit, at the node where the
+    /// limit was passed.
+    pub fn too_deep(filename: &str, line: u32, col: u32) -> Self {
+        CompileError {
+            kind: CompileErrorKind::RecursionError,
+            message: "maximum recursion depth exceeded during compilation".into(),
+            filename: filename.to_string(),
+            line,
+            col,
+        }
+    }
+}
+
 impl fmt::Display for CompileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
@@ -57,6 +76,19 @@ impl fmt::Display for CompileError {
                 f,
                 "SyntaxError: {} ({}, line {}, column {})",
                 self.message, self.filename, self.line, self.col
+            ),
+            CompileErrorKind::RecursionError | CompileErrorKind::IndentationError => write!(
+                f,
+                "{}: {} ({}, line {}, column {})",
+                if self.kind == CompileErrorKind::RecursionError {
+                    "RecursionError"
+                } else {
+                    "IndentationError"
+                },
+                self.message,
+                self.filename,
+                self.line,
+                self.col
             ),
             CompileErrorKind::NotImplemented => {
                 write!(

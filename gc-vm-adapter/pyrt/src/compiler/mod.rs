@@ -8,6 +8,7 @@ pub mod bytecode;
 mod disasm;
 pub mod error;
 mod expr;
+mod limits;
 mod scope;
 mod stmt;
 
@@ -129,15 +130,69 @@ pub(crate) type CResult<T = ()> = Result<T, CompileError>;
 /// comprehensions are `Constant::Code` entries of its constant table).
 ///
 /// Errors: [`CompileErrorKind::SyntaxError`](crate::CompileErrorKind::SyntaxError) for invalid
-/// Python, [`CompileErrorKind::NotImplemented`](crate::CompileErrorKind::NotImplemented) for
+/// Python (including more than 200 nested brackets),
+/// [`CompileErrorKind::IndentationError`](crate::CompileErrorKind::IndentationError) for 100
+/// levels of indentation,
+/// [`CompileErrorKind::RecursionError`](crate::CompileErrorKind::RecursionError) for
+/// statements / expressions nested more than 3 000 deep,
+/// [`CompileErrorKind::NotImplemented`](crate::CompileErrorKind::NotImplemented) for
 /// constructs outside the supported subset.
+///
+/// Runs on a thread of its own with a large stack (see `limits`), so the caller's stack size
+/// does not matter.
 pub fn compile(source: &str, filename: &str) -> Result<Arc<CodeObject>, CompileError> {
-    let src = SourceMap::new(source, filename);
-    let suite = ast::Suite::parse(source, filename).map_err(|e| {
+    limits::run_on_big_stack(|| compile_here(source, filename))
+}
+
+/// Parses `source` into a module body, rejecting too many nested brackets (or indentation
+/// levels) before the parser builds an AST for them.
+fn parse(source: &str, src: &SourceMap) -> Result<ast::Suite, CompileError> {
+    // Up to and including the end-of-file token or the first lexical error: after an error
+    // (an unclosed bracket at the end of the file) the lexer may go on yielding errors.
+    let mut tokens = Vec::new();
+    for t in ast::Suite::lex_starts_at(source, Default::default()) {
+        let last = matches!(t, Err(_) | Ok((rustpython_parser::Tok::EndOfFile, _)));
+        tokens.push(t);
+        if last {
+            break;
+        }
+    }
+    if let Some((limit, at)) = limits::check_tokens(&tokens) {
+        let (line, col) = src.position(at);
+        let mut e = CompileError::syntax("too many nested parentheses", &src.filename, line, col);
+        if limit == limits::TokenLimit::Indent {
+            e.kind = error::CompileErrorKind::IndentationError;
+            e.message = "too many levels of indentation".into();
+        }
+        return Err(e);
+    }
+    ast::Suite::parse_tokens(tokens, &src.filename).map_err(|e| {
         let (line, col) = src.position(e.offset);
-        CompileError::syntax(format!("invalid syntax: {}", e.error), filename, line, col)
-    })?;
-    let symtable = SymbolTable::build(&suite, &src)?;
+        CompileError::syntax(
+            format!("invalid syntax: {}", e.error),
+            &src.filename,
+            line,
+            col,
+        )
+    })
+}
+
+/// [`compile`] on the current thread.
+fn compile_here(source: &str, filename: &str) -> Result<Arc<CodeObject>, CompileError> {
+    let src = SourceMap::new(source, filename);
+    let suite = parse(source, &src)?;
+    let symtable = match SymbolTable::build(&suite, &src) {
+        Ok(t) => t,
+        Err(e) => {
+            if e.kind == error::CompileErrorKind::RecursionError {
+                // Dropping the AST recurses as deep as it is nested, and past the limit that
+                // depth is unbounded (100 000 terms of `1 + 1 + ...`): leak it instead. Only
+                // this error path leaks, at most a few times the size of the source.
+                std::mem::forget(suite);
+            }
+            return Err(e);
+        }
+    };
     let module_scope = symtable.scopes[&(0, 0, scope::TAG_MODULE)].clone();
     let mut c = Compiler {
         src,
@@ -158,9 +213,7 @@ pub fn compile(source: &str, filename: &str) -> Result<Arc<CodeObject>, CompileE
     if let Some(last) = suite.last() {
         c.set_line(last.start());
     }
-    let none = c.const_index(Constant::None);
-    c.emit(Instr::LoadConst(none));
-    c.emit(Instr::Return);
+    // `pop_unit` adds the module's `return None`.
     Ok(Arc::new(c.pop_unit()))
 }
 
@@ -221,10 +274,20 @@ impl<'a> Compiler<'a> {
         body
     }
 
-    /// Finishes the current unit: resolves labels and marks back-edges.
+    /// Finishes the current unit: resolves labels, marks back-edges, adds the implicit
+    /// `return None` of a module or function body where control can reach the end, and checks
+    /// the stack discipline.
+    ///
+    /// The implicit return is decided on the resolved control-flow graph
+    /// ([`bytecode::reaches_end`]), not on the last statement or instruction: a label bound
+    /// after the last instruction (the end of an `if`, a loop exit, the `end` of a `try`) is an
+    /// edge to the end even when the code ends in `Return`, and it resolves to the appended
+    /// `LoadConst None`. Class bodies and comprehensions end in their own `Return` (and
+    /// lambdas in the `Return` of their value), so for them a reachable end is a compiler bug
+    /// that [`bytecode::stack_depth`] reports.
     pub(crate) fn pop_unit(&mut self) -> CodeObject {
-        let u = self.units.pop().expect("no code unit");
-        let mut instructions = u.instructions;
+        let mut u = self.units.pop().expect("no code unit");
+        let mut instructions = std::mem::take(&mut u.instructions);
         for (pc, ins) in instructions.iter_mut().enumerate() {
             if let Some(t) = ins.jump_target_mut() {
                 *t = u.labels[*t as usize].expect("unbound label");
@@ -238,6 +301,20 @@ impl<'a> Compiler<'a> {
                 ins.is_safepoint() || ins.jump_target().map_or(true, |t| t as usize > pc),
                 "conditional backward jump at {pc}"
             );
+        }
+        if matches!(u.kind, CodeKind::Module | CodeKind::Function)
+            && self::bytecode::reaches_end(&instructions)
+        {
+            let none = match u.constants.iter().position(|c| c.same_as(&Constant::None)) {
+                Some(i) => i as u32,
+                None => {
+                    u.constants.push(Constant::None);
+                    u.constants.len() as u32 - 1
+                }
+            };
+            instructions.push(Instr::LoadConst(none));
+            instructions.push(Instr::Return);
+            u.lines.extend([u.line, u.line]);
         }
         let scope = &u.scope;
         let cell2arg = scope
@@ -364,10 +441,6 @@ impl<'a> Compiler<'a> {
             CodeKind::ClassBody => format!("{}.{name}", u.qualname),
             _ => format!("{}.<locals>.{name}", u.qualname),
         }
-    }
-
-    pub(crate) fn last_is_return(&self) -> bool {
-        matches!(self.unit_ref().instructions.last(), Some(Instr::Return))
     }
 
     /// Emits the load / store / delete of a variable according to the symbol table.

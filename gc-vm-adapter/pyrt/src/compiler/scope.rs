@@ -9,9 +9,10 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use rustpython_parser::ast::{self, Expr, Stmt};
+use rustpython_parser::ast::{self, Expr, Ranged, Stmt};
+use rustpython_parser::text_size::TextSize;
 
-use super::SourceMap;
+use super::{limits, SourceMap};
 use crate::error::CompileError;
 
 /// Kind of a scope.
@@ -110,6 +111,11 @@ impl RawScope {
 struct Builder<'a> {
     scopes: Vec<RawScope>,
     src: &'a SourceMap,
+    /// Current nesting of statements and expressions (see [`limits::MAX_NESTING_DEPTH`]).
+    depth: u32,
+    /// Where the nesting first went past the limit: the walk stops descending there and
+    /// [`SymbolTable::build`] fails with a `RecursionError`.
+    too_deep: Option<TextSize>,
 }
 
 /// Symbol tables for a module and every scope nested in it.
@@ -122,9 +128,15 @@ impl SymbolTable {
         let mut b = Builder {
             scopes: vec![RawScope::new(ScopeKind::Module, None, (0, 0, TAG_MODULE))],
             src,
+            depth: 0,
+            too_deep: None,
         };
         for s in body {
             b.stmt(0, s);
+        }
+        if let Some(at) = b.too_deep {
+            let (line, col) = src.position(at);
+            return Err(CompileError::too_deep(&src.filename, line, col));
         }
         b.resolve()
     }
@@ -184,7 +196,29 @@ impl Builder<'_> {
         }
     }
 
+    /// Enters one level of nesting at `at`; false (and nothing to undo) past the limit or
+    /// once it has been passed anywhere. This is the one place the front end bounds its
+    /// recursion: the code generator only sees ASTs that passed here.
+    fn enter(&mut self, at: TextSize) -> bool {
+        if self.too_deep.is_some() {
+            return false;
+        }
+        if self.depth >= limits::MAX_NESTING_DEPTH {
+            self.too_deep = Some(at);
+            return false;
+        }
+        self.depth += 1;
+        true
+    }
+
     fn stmt(&mut self, sc: usize, s: &Stmt) {
+        if self.enter(s.start()) {
+            self.stmt_inner(sc, s);
+            self.depth -= 1;
+        }
+    }
+
+    fn stmt_inner(&mut self, sc: usize, s: &Stmt) {
         match s {
             Stmt::FunctionDef(f) => {
                 self.bind(sc, &f.name);
@@ -264,7 +298,17 @@ impl Builder<'_> {
                         self.expr(sc, v);
                     }
                 }
+                // The code generator nests one level per item (`with a, b:` is `with a: with
+                // b:`), so the items count towards the depth of the body.
+                let mut extra = 0;
+                for item in w.items.iter().skip(1) {
+                    if !self.enter(item.context_expr.start()) {
+                        break;
+                    }
+                    extra += 1;
+                }
                 self.stmts(sc, &w.body);
+                self.depth -= extra;
             }
             Stmt::Raise(r) => {
                 if let Some(e) = &r.exc {
@@ -357,6 +401,13 @@ impl Builder<'_> {
     }
 
     fn expr(&mut self, sc: usize, e: &Expr) {
+        if self.enter(e.start()) {
+            self.expr_inner(sc, e);
+            self.depth -= 1;
+        }
+    }
+
+    fn expr_inner(&mut self, sc: usize, e: &Expr) {
         match e {
             Expr::Name(n) => match n.ctx {
                 ast::ExprContext::Load => self.use_name(sc, &n.id),

@@ -71,8 +71,13 @@ impl<'a> Compiler<'a> {
                 let orelse = self.new_label();
                 let end = self.new_label();
                 self.bind_label(start);
-                self.expr(&w.test)?;
-                self.emit_jump(Instr::PopJumpIfFalse, orelse);
+                // `while True:` / `while 1:` emit no test (as CPython): the loop then has no
+                // edge to its `else` or past it, so a body that leaves only by `return` needs
+                // no implicit `return None` after it.
+                if !always_true(&w.test) {
+                    self.expr(&w.test)?;
+                    self.emit_jump(Instr::PopJumpIfFalse, orelse);
+                }
                 self.push_fblock(FBlock::While { start, end });
                 self.stmts(&w.body)?;
                 self.pop_fblock();
@@ -351,9 +356,10 @@ impl<'a> Compiler<'a> {
             sig,
         );
         let body = self.stmts(&f.body);
-        if body.is_ok() && !self.last_is_return() {
-            self.load_const(Constant::None);
-            self.emit(Instr::Return);
+        if let Some(last) = f.body.last() {
+            // The implicit `return None` (added by `pop_unit` where control can reach the
+            // end) is attributed to the last statement, as in CPython.
+            self.set_line(last.start());
         }
         self.finish_unit(body)?;
         let code = self.pop_unit();
@@ -512,5 +518,17 @@ impl<'a> Compiler<'a> {
         self.emit(Instr::WithExceptExit);
         self.bind_label(end);
         Ok(())
+    }
+}
+
+/// Whether `test` is a literal that is always true (`True`, a non-zero integer).
+fn always_true(test: &Expr) -> bool {
+    match test {
+        Expr::Constant(c) => match &c.value {
+            ast::Constant::Bool(b) => *b,
+            ast::Constant::Int(i) => i.to_string() != "0",
+            _ => false,
+        },
+        _ => false,
     }
 }
