@@ -30,9 +30,18 @@ pub(crate) fn object<'a>(obj: ObjRef) -> &'a Object {
 pub(crate) struct Deferred {
     list: Mutex<Vec<Ref>>,
     any: AtomicBool,
+    /// The runtime is being torn down: no thread will drain the list again.
+    closed: AtomicBool,
 }
 
 impl Deferred {
+    /// Runtime teardown (no thread is attached any more): from now on deaths that would be
+    /// deferred leak instead (their memory goes with the heap), rather than being pushed onto
+    /// a list that is itself being dropped.
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+    }
+
     pub(crate) fn push(&self, r: Ref) {
         self.list.lock().push(r);
         self.any.store(true, Ordering::Release);
@@ -53,6 +62,9 @@ impl Deferred {
 /// Keep the dead object `obj` alive with a count of 1 on the deferred list.
 pub(crate) fn defer(obj: ObjRef) {
     let o = object(obj);
+    if o.binding().deferred.closed.load(Ordering::Acquire) {
+        return;
+    }
     o.rc.resurrect();
     // SAFETY: the count of 1 just added belongs to the deferred list.
     let r = unsafe { Ref::from_obj_ref(obj) };

@@ -26,8 +26,12 @@ struct RtInner {
 
 impl Drop for RtInner {
     fn drop(&mut self) {
-        // Drop the references the binding holds while it is still whole.
+        // Drop the references the binding holds while it is still whole. No thread is
+        // attached any more (each holds a Runtime clone), so their deaths cannot run here:
+        // close the deferred list first, so they leak with the heap instead of being pushed
+        // onto a list that is dropped next.
         let held = self.gc.binding().teardown();
+        self.gc.binding().deferred.close();
         drop(held);
     }
 }
