@@ -78,8 +78,11 @@ pub(crate) fn on_zero(obj: ObjRef) {
                 }
             }
         }
-        // 4. Untrack before anything else can run VM code.
-        ctx.rt.gc().untrack(obj);
+        // 4. Untrack before anything else can run VM code (a plain load first: most deaths
+        // are of untracked atoms, which need no atomic read-modify-write).
+        if obj.is_tracked() {
+            ctx.rt.gc().untrack(obj);
+        }
         // 5. Clear weakrefs, run their callbacks.
         if o.has_bit(BIT_WEAKREFS) {
             for w in b.weak.clear_referent(obj, None) {
