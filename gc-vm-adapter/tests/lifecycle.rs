@@ -279,3 +279,70 @@ fn finalizers_collecting_during_cascades_on_four_threads() {
         assert!(rt.violations().is_empty(), "{:?}", rt.violations());
     }
 }
+
+#[test]
+fn collector_finalized_then_resurrected_object_is_not_finalized_again_by_refcount() {
+    let rt = Runtime::new(config(2));
+    let _g = rt.attach_thread("main");
+    let keep = rt.new_list(vec![]);
+    let runs = Arc::new(AtomicUsize::new(0));
+    let class = rt.new_class("R", None);
+    let (k, r) = (keep.clone(), runs.clone());
+    class.as_class().unwrap().set_finalizer(move |me| {
+        r.fetch_add(1, Ordering::SeqCst);
+        k.as_list().unwrap().push(me.clone());
+    });
+    let a = rt.new_instance(&class);
+    a.as_instance().unwrap().set_attr("self", a.clone()); // a -> a
+    drop(a);
+    assert_eq!(rt.collect(), 0, "resurrected by its finalizer");
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+    let a = keep.as_list().unwrap().pop().unwrap();
+    assert!(a.obj_ref().is_finalized());
+    drop(a.as_instance().unwrap().del_attr("self"));
+    drop(a); // refcount death: the shared bit says it already ran
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+    assert_eq!(keep.as_list().unwrap().len(), 0);
+}
+
+/// An interpreter-like hook: finalizers and callbacks are function objects, "called" by
+/// recording their name.
+struct CallLog(parking_lot::Mutex<Vec<String>>);
+
+impl gc_vm_adapter::VmHooks for CallLog {
+    fn call_finalizer(&self, finalizer: &Ref, _obj: &Ref) {
+        let f = finalizer.as_function().expect("a function object");
+        self.0.lock().push(format!("del:{}", f.name()));
+    }
+    fn call_weakref_callback(&self, callback: &Ref, _weakref: &Ref) {
+        let f = callback.as_function().expect("a function object");
+        self.0.lock().push(format!("cb:{}", f.name()));
+    }
+}
+
+#[test]
+fn vm_hooks_call_the_vms_own_function_objects() {
+    let log = Arc::new(CallLog(Default::default()));
+    let rt = Runtime::with_hooks(config(2), log.clone());
+    let _g = rt.attach_thread("main");
+    let class = rt.new_class("C", None);
+    let del = rt.new_function("__del__", Arc::new(()), vec![], None);
+    class.as_class().unwrap().set_finalizer_object(Some(del));
+    let cb = rt.new_function("on_dead", Arc::new(()), vec![], None);
+    let i = rt.new_instance(&class);
+    let w = rt.new_weakref_with(&i, Some(cb));
+    drop(i);
+    assert_eq!(*log.0.lock(), ["del:__del__", "cb:on_dead"]);
+    // Through the collector too.
+    let j = rt.new_instance(&class);
+    j.as_instance().unwrap().set_attr("me", j.clone());
+    let cb = rt.new_function("on_dead2", Arc::new(()), vec![], None);
+    let w2 = rt.new_weakref_with(&j, Some(cb));
+    drop(j);
+    assert_eq!(rt.collect(), 1);
+    assert_eq!(
+        *log.0.lock(),
+        ["del:__del__", "cb:on_dead", "cb:on_dead2", "del:__del__"]
+    );
+    drop((w, w2));
+}
