@@ -16,7 +16,7 @@
 //! - [`thread`]: per-thread context (id, mutator, merge queue, root stack) and [`ThreadGuard`].
 //! - [`lifecycle`]: death by reference count, its steps in order (finalizer, untrack,
 //!   weakrefs, trashcan, free).
-//! - [`queue`](crate::queue): biased-RC merge queues and the deferred-decref list.
+//! - `queue`: biased-RC merge queues and the deferred-decref list.
 //! - [`weakref_table`]: the weakref table, one clearing routine for both deaths.
 //! - [`hooks`]: [`VmHooks`], how the runtime calls finalizer and callback objects.
 //! - [`binding`]: the `VmBinding` implementation (forwards to the type tables).

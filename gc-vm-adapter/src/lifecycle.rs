@@ -1,6 +1,6 @@
 //! Death by reference count: one place, the steps in their order.
 //!
-//! [`on_zero`] runs when a decref observed "dead" (see [`crate::header`]). Each step says why
+//! `on_zero` runs when a decref observed "dead" (see [`crate::header`]). Each step says why
 //! it is where it is:
 //!
 //! 1. **Collector-held → stop.** The collector owns cyclic garbage (contract rule 6): it

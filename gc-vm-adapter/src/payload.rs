@@ -4,7 +4,7 @@
 //! its name, coarse [`Kind`] tag, whether it is tracked by default, and the operations the
 //! binding and the refcount-death path need (`trace`, `clear`, drop in place, finalizer
 //! lookup, span tracing for big containers, and the inline tail of variable-size types).
-//! Adding a type is one file: a struct, an `unsafe impl Payload` and the [`payload_type!`]
+//! Adding a type is one file: a struct, an `unsafe impl Payload` and the [`payload_type!`](crate::payload_type)
 //! line that builds its table. The adapter's own types (`crate::types`) are written exactly
 //! like a VM's.
 //!
@@ -109,7 +109,7 @@ impl<'a> Edges<'a> {
 ///    only after the value is fully written (gc-core rule 4); the runtime does that.
 /// 6. **No moves, no interior resurrection of the memory.** The value lives at a fixed
 ///    address inside its object from allocation to drop; it must not hand out ownership of
-///    itself, and `type_info` must return the table built by [`payload_type!`] for `Self`
+///    itself, and `type_info` must return the table built by [`payload_type!`](crate::payload_type) for `Self`
 ///    (one `static` per type: its address identifies the type).
 /// 7. **Finalizer lookups.** If [`FINALIZABLE`](Self::FINALIZABLE) is true,
 ///    [`has_finalizer`](Self::has_finalizer) obeys rule 2 (lock-free, world stopped) and
@@ -127,7 +127,7 @@ pub unsafe trait Payload: Send + Sync + Sized + 'static {
     /// does not even look.
     const FINALIZABLE: bool = false;
 
-    /// The type's static table; write it with [`payload_type!`].
+    /// The type's static table; write it with [`payload_type!`](crate::payload_type).
     fn type_info() -> &'static TypeInfo;
 
     /// Report every strong reference (rules 1, 2).
@@ -177,7 +177,7 @@ pub unsafe trait VarPayload: Payload {
     fn take_tail_len(&self) -> usize;
 }
 
-/// The static per-type table an object's header points to. Build it with [`payload_type!`].
+/// The static per-type table an object's header points to. Build it with [`payload_type!`](crate::payload_type).
 pub struct TypeInfo {
     /// The type name (diagnostics).
     pub name: &'static str,
@@ -305,7 +305,7 @@ unsafe fn var_len_thunk<T: VarPayload>(o: &Object) -> usize {
 }
 
 impl TypeInfo {
-    /// The table of a fixed-size payload type. Use it through [`payload_type!`], which puts
+    /// The table of a fixed-size payload type. Use it through [`payload_type!`](crate::payload_type), which puts
     /// it in a `static` (its address identifies the type).
     pub const fn of<T: Payload>(name: &'static str, kind: Kind) -> TypeInfo {
         TypeInfo {

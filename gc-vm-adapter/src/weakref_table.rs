@@ -1,11 +1,11 @@
 //! The weak-reference table: referent address -> weakref objects, under one lock.
 //!
-//! One routine, [`WeakTable::clear_referent`], clears the weakrefs of a dying object for both
+//! One routine, `WeakTable::clear_referent`, clears the weakrefs of a dying object for both
 //! deaths: by reference count (`crate::lifecycle`, callbacks run at once on the dropping
 //! thread) and by the collector (`clear_weakrefs`, world stopped, callbacks queued and run
 //! after the restart). The referent pointer of a weakref is read or cleared only under the
 //! table lock, and a dying referent takes the lock (here) before its memory is freed, so
-//! [`WeakTable::upgrade`] may try-incref it.
+//! `WeakTable::upgrade` may try-incref it.
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
