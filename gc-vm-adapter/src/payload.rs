@@ -351,12 +351,15 @@ impl TypeInfo {
 #[macro_export]
 macro_rules! payload_type {
     (var $t:ty, $name:expr, $kind:expr) => {
+        #[inline]
         fn type_info() -> &'static $crate::TypeInfo {
             static INFO: $crate::TypeInfo = $crate::TypeInfo::of_var::<$t>($name, $kind);
             &INFO
         }
     };
     ($t:ty, $name:expr, $kind:expr) => {
+        // Inline across crates: every `is`/`downcast` (`as_list`, ...) calls it.
+        #[inline]
         fn type_info() -> &'static $crate::TypeInfo {
             static INFO: $crate::TypeInfo = $crate::TypeInfo::of::<$t>($name, $kind);
             &INFO
