@@ -200,6 +200,50 @@ fn deep_instance_chain_is_freed_in_a_small_stack() {
 }
 
 #[test]
+fn deep_class_base_chain_is_freed_in_a_small_stack() {
+    deep_chain("class", |rt, prev| {
+        let base = prev.is::<gc_vm_adapter::Class>().then_some(&prev);
+        let c = rt.new_class("K", base);
+        if base.is_none() {
+            // The first link: hang the list watched by deep_chain off the first class.
+            c.as_class().unwrap().set_attr("first", prev);
+        }
+        c
+    });
+}
+
+#[test]
+fn finalizer_lookup_walks_a_deep_base_chain_in_a_small_stack() {
+    let rt = Runtime::new(config(2));
+    std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            let _g = rt.attach_thread("bases");
+            let runs = Arc::new(AtomicUsize::new(0));
+            let root = rt.new_class("Root", None);
+            let r = runs.clone();
+            root.as_class().unwrap().set_finalizer(move |_| {
+                r.fetch_add(1, Ordering::SeqCst);
+            });
+            let mut c = root;
+            for _ in 0..DEEP {
+                c = rt.new_class("Sub", Some(&c));
+            }
+            drop(rt.new_instance(&c));
+            assert_eq!(runs.load(Ordering::SeqCst), 1);
+            // And through the collector (has_finalizer walks the chain on a GC worker).
+            let i = rt.new_instance(&c);
+            i.as_instance().unwrap().set_attr("me", i.clone());
+            drop(i);
+            assert_eq!(rt.collect(), 1);
+            assert_eq!(runs.load(Ordering::SeqCst), 2);
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
 fn deep_cell_chain_is_freed_in_a_small_stack() {
     deep_chain("cell", |rt, prev| rt.new_cell(Some(prev)));
 }

@@ -94,22 +94,34 @@ impl Class {
         self.finalizer.set(f);
     }
 
-    /// The finalizer along the base chain (mutator, world running).
+    /// The finalizer along the base chain (mutator, world running). A loop, not recursion:
+    /// a base chain may be arbitrarily deep.
     pub(crate) fn find_finalizer(&self) -> Option<Ref> {
         if let Some(f) = self.finalizer.get() {
             return Some(f);
         }
-        self.base.get()?.get().as_class()?.find_finalizer()
+        let mut cur = self.base.to_ref()?;
+        loop {
+            let c = cur.as_class()?;
+            if let Some(f) = c.finalizer.get() {
+                return Some(f);
+            }
+            let next = c.base.to_ref()?;
+            cur = next;
+        }
     }
 
-    /// Whether a finalizer is set along the base chain (world stopped, lock-free).
+    /// Whether a finalizer is set along the base chain (world stopped, lock-free; a loop).
     pub(crate) fn has_finalizer_stopped(&self) -> bool {
-        if self.finalizer.is_set_stopped() {
-            return true;
-        }
-        match self.base.get() {
-            Some(b) => b.get().as_class().is_some_and(Class::has_finalizer_stopped),
-            None => false,
+        let mut cur = self;
+        loop {
+            if cur.finalizer.is_set_stopped() {
+                return true;
+            }
+            match cur.base.get().and_then(|b| b.get().as_class()) {
+                Some(base) => cur = base,
+                None => return false,
+            }
         }
     }
 }
