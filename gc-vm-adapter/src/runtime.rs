@@ -167,6 +167,13 @@ impl Runtime {
     #[inline]
     pub fn alloc_with<T: Payload>(&self, value: T, track: bool) -> Ref {
         const { assert!(align_of::<ObjBox<T>>() <= PAYLOAD_ALIGN) };
+        // A variable-size type's table reads a tail this allocation would not have (folds
+        // away: the table is an immutable static).
+        assert!(
+            T::type_info().tail_len.is_none(),
+            "{}: variable-size payloads are allocated with alloc_var",
+            T::type_info().name
+        );
         self.ctx(|c| {
             let obj = self.raw_alloc::<T>(c, size_of::<ObjBox<T>>(), value);
             self.finish(c, obj, track)

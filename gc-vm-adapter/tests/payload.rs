@@ -155,3 +155,14 @@ fn variable_size_payload_holds_its_tail_inline_and_is_collected() {
     drop(t);
     assert_eq!(items[0].refcount(), 1);
 }
+
+#[test]
+#[should_panic(expected = "alloc_var")]
+fn variable_size_payload_refuses_the_fixed_size_allocation() {
+    let rt = runtime(1);
+    let _g = rt.attach_thread("main");
+    rt.alloc(Row {
+        label: 1,
+        len: AtomicUsize::new(3),
+    });
+}
