@@ -90,6 +90,25 @@ impl ObjRef {
         self.header().flags() & flags::FINALIZED != 0
     }
 
+    /// Record that the object's finalizer has run (or is about to); returns whether it was
+    /// already recorded, in which case the caller must not run it (PEP 442: at most once).
+    ///
+    /// The collector sets this bit itself before it calls
+    /// [`VmBinding::finalize`](crate::VmBinding::finalize), and never asks
+    /// [`has_finalizer`](crate::VmBinding::has_finalizer) about an object that has it. A VM
+    /// that also finalizes objects on another path (death by reference count) calls this
+    /// first, so the two paths share one bit and a finalizer never runs twice. Tracked and
+    /// untracked objects alike have the bit (it lives in every slot's header).
+    ///
+    /// When: world running, on a mutator thread, for an object that is alive or dying by
+    /// reference count (not collector-held, not freed). It is an atomic read-modify-write, so
+    /// it cannot lose a concurrent `track`/`untrack`; it must not be called while the world is
+    /// stopped (GC workers then rewrite whole flag words with plain stores).
+    #[inline]
+    pub fn set_finalized(self) -> bool {
+        self.header().set(flags::FINALIZED) & flags::FINALIZED != 0
+    }
+
     /// Whether the object is frozen (excluded from collection by `freeze()`).
     #[inline]
     pub fn is_frozen(self) -> bool {

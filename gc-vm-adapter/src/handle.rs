@@ -112,8 +112,8 @@ impl Drop for Ref {
         let obj = self.obj_ref();
         match self.rc.decref(current_tid(), || obj.is_collector_held()) {
             DecOutcome::Alive => {}
-            DecOutcome::Dead => crate::dealloc::on_zero(obj),
-            DecOutcome::Queue => crate::dealloc::on_queue(obj),
+            DecOutcome::Dead => crate::lifecycle::on_zero(obj),
+            DecOutcome::Queue => crate::queue::on_queue(obj),
         }
     }
 }

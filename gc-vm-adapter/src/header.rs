@@ -1,9 +1,9 @@
 //! The object header and its biased reference count (PEP 703).
 //!
-//! Every object starts with an [`Object`] header (32 bytes, in front of the type's value):
+//! Every object starts with an [`Object`] header (40 bytes, in front of the type's value):
 //!
 //! ```text
-//!   [ tid: u64 | shared: i64 | local: u32 | kind: u8 | bits: u8 | pad | binding: ptr ][ value ]
+//!   [ tid: u64 | shared: i64 | local: u32 | pad | type: &TypeInfo + bits | binding: ptr ][ value ]
 //! ```
 //!
 //! # The count: [`RefCount`]
@@ -58,9 +58,8 @@
 //! `tests/loom_brc.rs` model-checks these transitions (under `--cfg loom` the atomics below are
 //! loom's).
 
-use std::sync::atomic::AtomicU8;
-
 use crate::binding::AdapterBinding;
+use crate::payload::TypeInfo;
 use crate::primitive::atomic::{fence, AtomicI64, AtomicU32, AtomicU64, Ordering};
 
 /// Low bits of `shared` used as flags.
@@ -288,7 +287,11 @@ impl RefCount {
     }
 }
 
-/// The type of an object.
+/// The coarse type tag of an object: which of the adapter's builtin types it is. It no longer
+/// drives anything inside the adapter (the [`TypeInfo`] table does); it stays as a cheap tag
+/// for consumers that `match` on it. A type defined outside the adapter picks the tag a
+/// `match`ing consumer should see (usually [`Kind::Instance`]: an opaque object, for which
+/// `as_instance()` is `None`); see `docs/design.md` for why there is no `Other` variant yet.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum Kind {
@@ -321,53 +324,68 @@ pub enum Kind {
 }
 
 /// Header bit: weak references to this object may exist.
-pub(crate) const BIT_WEAKREFS: u8 = 1;
-/// Header bit: the object's finalizer ran (PEP 442, at most once).
-pub(crate) const BIT_FINALIZED: u8 = 2;
+pub(crate) const BIT_WEAKREFS: usize = 1;
 /// Header bit (test hook): `trace` over-reports one edge.
-pub(crate) const BIT_OVER_REPORT: u8 = 4;
+pub(crate) const BIT_OVER_REPORT: usize = 2;
+/// The low bits of the type word that hold header bits (a [`TypeInfo`] is 8-aligned).
+const BITS_MASK: usize = 7;
 
 /// The header at the start of every object's payload. Handles ([`Ref`](crate::Ref),
 /// [`Borrowed`](crate::Borrowed)) dereference to it; the typed accessors (`as_int`, `as_list`,
-/// ...) live in [`crate::types`].
+/// [`Object::downcast`]) live in [`crate::types`] and [`crate::payload`].
+///
+/// 40 bytes, as before typed payloads: the count (24), the type word and the binding. The
+/// type word is the address of the type's static [`TypeInfo`] with the header bits in its
+/// three low bits (a `TypeInfo` is 8-aligned), so the table pointer costs no extra word.
 #[repr(C)]
 pub struct Object {
     pub(crate) rc: RefCount,
-    pub(crate) kind: Kind,
-    pub(crate) bits: AtomicU8,
+    /// `&'static TypeInfo as usize | bits`; the table part never changes after allocation.
+    ty: std::sync::atomic::AtomicUsize,
     /// The binding (runtime) this object belongs to: the deallocation path needs it on any
     /// thread. Objects must not outlive their runtime.
     pub(crate) binding: *const AdapterBinding,
 }
 
-// SAFETY: the header is atomics plus an immutable kind and a pointer to the (Sync) binding.
+const _: () = assert!(std::mem::size_of::<Object>() == 40);
+const _: () = assert!(std::mem::align_of::<TypeInfo>() > BITS_MASK);
+
+// SAFETY: the header is atomics plus a pointer to an immutable static table and one to the
+// (Sync) binding.
 unsafe impl Send for Object {}
 // SAFETY: as above.
 unsafe impl Sync for Object {}
 
 impl Object {
-    pub(crate) fn new(kind: Kind, tid: u64, binding: *const AdapterBinding) -> Self {
+    pub(crate) fn new(ty: &'static TypeInfo, tid: u64, binding: *const AdapterBinding) -> Self {
         Object {
             rc: RefCount::new_owned(tid),
-            kind,
-            bits: AtomicU8::new(0),
+            ty: std::sync::atomic::AtomicUsize::new(ty as *const TypeInfo as usize),
             binding,
         }
     }
 
-    pub(crate) fn new_immortal(kind: Kind, binding: *const AdapterBinding) -> Self {
+    pub(crate) fn new_immortal(ty: &'static TypeInfo, binding: *const AdapterBinding) -> Self {
         Object {
             rc: RefCount::new_immortal(),
-            kind,
-            bits: AtomicU8::new(0),
+            ty: std::sync::atomic::AtomicUsize::new(ty as *const TypeInfo as usize),
             binding,
         }
     }
 
-    /// This object's type.
+    /// This object's type table.
+    #[inline]
+    pub fn type_info(&self) -> &'static TypeInfo {
+        let w = self.ty.load(std::sync::atomic::Ordering::Relaxed) & !BITS_MASK;
+        // SAFETY: the word was built from a `&'static TypeInfo` in `new`, and only its low
+        // (bit) part is ever modified.
+        unsafe { &*(w as *const TypeInfo) }
+    }
+
+    /// This object's coarse type tag (see [`Kind`]).
     #[inline]
     pub fn kind(&self) -> Kind {
-        self.kind
+        self.type_info().kind
     }
 
     /// The biased reference count.
@@ -377,20 +395,17 @@ impl Object {
     }
 
     #[inline]
-    pub(crate) fn has_bit(&self, bit: u8) -> bool {
-        self.bits.load(std::sync::atomic::Ordering::Relaxed) & bit != 0
+    pub(crate) fn has_bit(&self, bit: usize) -> bool {
+        self.ty.load(std::sync::atomic::Ordering::Relaxed) & bit != 0
     }
 
     #[inline]
-    pub(crate) fn set_bit(&self, bit: u8) -> bool {
-        self.bits
-            .fetch_or(bit, std::sync::atomic::Ordering::Relaxed)
-            & bit
-            != 0
+    pub(crate) fn set_bit(&self, bit: usize) -> bool {
+        self.ty.fetch_or(bit, std::sync::atomic::Ordering::Relaxed) & bit != 0
     }
 
-    pub(crate) fn clear_bit(&self, bit: u8) {
-        self.bits
+    pub(crate) fn clear_bit(&self, bit: usize) {
+        self.ty
             .fetch_and(!bit, std::sync::atomic::Ordering::Relaxed);
     }
 
@@ -402,7 +417,8 @@ impl Object {
     }
 }
 
-/// An object's memory: header then value.
+/// An object's memory: header then value (then, for a [`VarPayload`](crate::VarPayload), the
+/// inline tail of references).
 #[repr(C)]
 pub(crate) struct ObjBox<T> {
     pub(crate) head: Object,

@@ -8,11 +8,20 @@
 //!
 //! - [`header`]: the object header and the biased-refcount protocol (model-checked by
 //!   `tests/loom_brc.rs`).
+//! - [`payload`]: the [`Payload`] contract and the static per-type [`TypeInfo`] table every
+//!   header points to; [`Object::downcast`].
+//! - [`types`]: int, float, str, tuple, list, dict, class, instance, function, cell, weakref,
+//!   native callable: one file each, each a `Payload`.
 //! - [`handle`]: [`Ref`] (counted, `Send + Sync`) and [`Borrowed`] (uncounted).
 //! - [`thread`]: per-thread context (id, mutator, merge queue, root stack) and [`ThreadGuard`].
-//! - [`types`]: int, float, str, tuple, list, dict, class, instance, function, cell, weakref.
-//! - [`binding`]: the `VmBinding` implementation.
-//! - [`runtime`]: [`Runtime`]: attach, allocate, poll, collect, roots.
+//! - [`lifecycle`]: death by reference count, its steps in order (finalizer, untrack,
+//!   weakrefs, trashcan, free).
+//! - `queue`: biased-RC merge queues and the deferred-decref list.
+//! - [`weakref_table`]: the weakref table, one clearing routine for both deaths.
+//! - [`hooks`]: [`VmHooks`], how the runtime calls finalizer and callback objects.
+//! - [`binding`]: the `VmBinding` implementation (forwards to the type tables).
+//! - [`runtime`]: [`Runtime`]: attach, allocate (typed: [`Runtime::alloc`]), poll, collect,
+//!   roots.
 //!
 //! `docs/binding-guide-adapter.md` walks through how each contract method is implemented.
 //!
@@ -61,18 +70,27 @@
 pub(crate) mod primitive;
 
 pub mod binding;
-mod dealloc;
 pub mod handle;
 pub mod header;
+pub mod hooks;
+pub mod lifecycle;
+pub mod payload;
+pub(crate) mod queue;
 pub mod runtime;
 pub mod thread;
 pub mod types;
+pub mod weakref_table;
 
 pub use binding::{AdapterBinding, RootId};
 pub use handle::{Borrowed, Ref};
 pub use header::{Kind, Object};
+pub use hooks::{DefaultHooks, VmHooks};
+pub use payload::{Edges, Payload, TypeInfo, VarPayload};
 pub use runtime::Runtime;
 pub use thread::{ThreadContext, ThreadGuard};
-pub use types::{Class, Dict, Finalizer, Function, HashKey, Instance, Int, List, WeakRef};
+pub use types::{
+    Class, Dict, Finalizer, Function, HashKey, Instance, Int, List, NativeCallable, RefSlot,
+    WeakRef,
+};
 
 pub use gc_core::{GcConfig, ObjRef};

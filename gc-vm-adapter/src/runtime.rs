@@ -9,11 +9,15 @@ use gc_core::{ContractViolation, GcConfig, GcRuntime, GcStats, Mutator, ObjRef, 
 
 use crate::binding::{AdapterBinding, RootId};
 use crate::handle::Ref;
-use crate::header::{Kind, ObjBox, Object};
+use crate::header::{ObjBox, Object};
+use crate::hooks::VmHooks;
+use crate::payload::{Payload, VarPayload};
 use crate::thread::{with_context, ThreadContext, ThreadGuard};
 use crate::types::{
-    Cell, Class, Code, Dict, Function, Instance, Int, List, TupleItems, WeakCallback, WeakRef,
+    Bool, Cell, Class, Code, Dict, Float, Function, Instance, Int, List, NativeCallable, NativeFn,
+    NoneType, RefSlot, Str, Tuple, WeakRef,
 };
+use crate::weakref_table::WeakTable;
 
 struct RtInner {
     gc: GcRuntime<AdapterBinding>,
@@ -22,8 +26,12 @@ struct RtInner {
 
 impl Drop for RtInner {
     fn drop(&mut self) {
-        // Drop the references the binding holds while it is still whole.
+        // Drop the references the binding holds while it is still whole. No thread is
+        // attached any more (each holds a Runtime clone), so their deaths cannot run here:
+        // close the deferred list first, so they leak with the heap instead of being pushed
+        // onto a list that is dropped next.
         let held = self.gc.binding().teardown();
+        self.gc.binding().deferred.close();
         drop(held);
     }
 }
@@ -39,9 +47,16 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    /// A runtime with the given collector configuration.
+    /// A runtime with the given collector configuration and the default hooks (which call
+    /// [`NativeCallable`] finalizers and weakref callbacks).
     pub fn new(config: GcConfig) -> Runtime {
-        let gc = GcRuntime::new(AdapterBinding::default(), config);
+        Runtime::with_hooks(config, Arc::new(crate::hooks::DefaultHooks))
+    }
+
+    /// A runtime whose finalizers and weakref callbacks are called through `hooks` (the VM's
+    /// way to run its own function objects).
+    pub fn with_hooks(config: GcConfig, hooks: Arc<dyn VmHooks>) -> Runtime {
+        let gc = GcRuntime::new(AdapterBinding::new(hooks), config);
         gc.binding().set_space(gc.space().clone());
         Runtime {
             inner: Arc::new(RtInner {
@@ -92,7 +107,7 @@ impl Runtime {
             c.merge_pending();
             c.mutator.poll();
         });
-        crate::dealloc::drain_deferred(self.binding());
+        crate::queue::drain_deferred(self.binding());
     }
 
     /// Run a full collection; returns the number of objects freed by the collector.
@@ -101,7 +116,7 @@ impl Runtime {
             c.merge_pending();
             c.mutator.collect()
         });
-        crate::dealloc::drain_deferred(self.binding());
+        crate::queue::drain_deferred(self.binding());
         n
     }
 
@@ -140,52 +155,100 @@ impl Runtime {
         self.ctx(|c| c.entry.roots.lock().pop())
     }
 
-    fn alloc<T>(&self, kind: Kind, value: T, track: bool) -> Ref {
+    /// Allocate an object holding `value`, tracked if the type says so
+    /// ([`Payload::TRACKED`]). The typed entry point for any payload type, the adapter's own
+    /// and a VM's.
+    #[inline]
+    pub fn alloc<T: Payload>(&self, value: T) -> Ref {
+        self.alloc_with(value, T::TRACKED)
+    }
+
+    /// Allocate an object holding `value`, tracked or not as `track` says (Payload rule 5).
+    #[inline]
+    pub fn alloc_with<T: Payload>(&self, value: T, track: bool) -> Ref {
         const { assert!(align_of::<ObjBox<T>>() <= PAYLOAD_ALIGN) };
-        let b = self.binding() as *const AdapterBinding;
+        // A variable-size type's table reads a tail this allocation would not have (folds
+        // away: the table is an immutable static).
+        assert!(
+            T::type_info().tail_len.is_none(),
+            "{}: variable-size payloads are allocated with alloc_var",
+            T::type_info().name
+        );
         self.ctx(|c| {
-            let obj = c
-                .mutator
-                .alloc(size_of::<ObjBox<T>>(), false)
-                .unwrap_or_else(|e| panic!("gc-vm-adapter: allocation failed: {e:?}"));
-            // SAFETY: a fresh slot of size_of::<ObjBox<T>>() bytes, PAYLOAD_ALIGN-aligned.
-            unsafe {
-                std::ptr::write(
-                    obj.as_ptr() as *mut ObjBox<T>,
-                    ObjBox {
-                        head: Object::new(kind, c.tid, b),
-                        value,
-                    },
-                )
-            };
-            if track {
-                // Rule 4: fully initialised before it becomes a candidate.
-                c.rt.gc().track(obj);
-            }
-            // SAFETY: the new object's count of 1 belongs to this Ref.
-            unsafe { Ref::from_obj_ref(obj) }
+            let obj = self.raw_alloc::<T>(c, size_of::<ObjBox<T>>(), value);
+            self.finish(c, obj, track)
         })
+    }
+
+    /// Allocate a variable-size object: `value`, then its references `tail` inline in the
+    /// same allocation (a tuple's items). `value.tail_len()` must equal `tail.len()`.
+    pub fn alloc_var<T: VarPayload>(&self, value: T, tail: Vec<Ref>, track: bool) -> Ref {
+        const { assert!(align_of::<ObjBox<T>>() <= PAYLOAD_ALIGN) };
+        assert_eq!(value.tail_len(), tail.len(), "alloc_var: tail length");
+        let n = tail.len();
+        let size = size_of::<ObjBox<T>>() + n * size_of::<Ref>();
+        self.ctx(|c| {
+            let obj = self.raw_alloc::<T>(c, size, value);
+            let mut tail = std::mem::ManuallyDrop::new(tail);
+            // SAFETY: the slot has `size` bytes: the tail area right after ObjBox<T> (8-aligned,
+            // ObjBox's size is a multiple of its alignment) holds n references; the Vec's
+            // references are moved (its buffer is freed below without dropping them).
+            unsafe {
+                let dst = obj.as_ptr().add(size_of::<ObjBox<T>>()) as *mut Ref;
+                std::ptr::copy_nonoverlapping(tail.as_ptr(), dst, n);
+                tail.set_len(0);
+                std::mem::ManuallyDrop::drop(&mut tail);
+            }
+            self.finish(c, obj, track)
+        })
+    }
+
+    #[inline]
+    fn raw_alloc<T: Payload>(&self, c: &ThreadContext, size: usize, value: T) -> ObjRef {
+        let b = self.binding() as *const AdapterBinding;
+        let obj = c
+            .mutator
+            .alloc(size, false)
+            .unwrap_or_else(|e| panic!("gc-vm-adapter: allocation failed: {e:?}"));
+        // SAFETY: a fresh slot of at least size_of::<ObjBox<T>>() bytes, PAYLOAD_ALIGN-aligned.
+        unsafe {
+            std::ptr::write(
+                obj.as_ptr() as *mut ObjBox<T>,
+                ObjBox {
+                    head: Object::new(T::type_info(), c.tid, b),
+                    value,
+                },
+            )
+        };
+        obj
+    }
+
+    #[inline]
+    fn finish(&self, c: &ThreadContext, obj: ObjRef, track: bool) -> Ref {
+        if track {
+            // Rule 4: fully initialised before it becomes a candidate.
+            c.rt.gc().track(obj);
+        }
+        // SAFETY: the new object's count of 1 belongs to this Ref.
+        unsafe { Ref::from_obj_ref(obj) }
     }
 
     fn singletons(&self) -> &[ObjRef; 3] {
         self.inner.singletons.get_or_init(|| {
             let b = self.binding() as *const AdapterBinding;
-            let mk = |kind: Kind, v: Option<bool>| {
-                let r = match v {
-                    Some(v) => self.alloc(Kind::Bool, v, false),
-                    None => self.alloc(Kind::None, (), false),
-                };
+            fn immortal(r: Ref, b: *const AdapterBinding) -> ObjRef {
+                let ty = r.type_info();
                 let obj = r.into_obj_ref();
                 // SAFETY: fresh, unshared object: switch its header to immortal.
                 unsafe {
-                    std::ptr::write(obj.as_ptr() as *mut Object, Object::new_immortal(kind, b))
+                    std::ptr::write(obj.as_ptr() as *mut Object, Object::new_immortal(ty, b))
                 };
                 obj
-            };
+            }
             [
-                mk(Kind::None, None),
-                mk(Kind::Bool, Some(false)),
-                mk(Kind::Bool, Some(true)),
+                immortal(self.alloc(NoneType), b),
+                immortal(self.alloc(Bool(false)), b),
+                immortal(self.alloc(Bool(true)), b),
             ]
         })
     }
@@ -204,50 +267,49 @@ impl Runtime {
 
     /// An int (untracked).
     pub fn new_int(&self, v: i64) -> Ref {
-        self.alloc(Kind::Int, Int::Small(v), false)
+        self.alloc(Int::Small(v))
     }
 
     /// An int from an [`Int`] value (untracked); used for big integers.
     pub fn new_int_value(&self, v: Int) -> Ref {
-        self.alloc(Kind::Int, v, false)
+        self.alloc(v)
     }
 
     /// A float (untracked).
     pub fn new_float(&self, v: f64) -> Ref {
-        self.alloc(Kind::Float, v, false)
+        self.alloc(Float(v))
     }
 
     /// A string (untracked).
     pub fn new_str(&self, s: &str) -> Ref {
-        self.alloc(Kind::Str, Box::<str>::from(s), false)
+        self.alloc(Str(Box::<str>::from(s)))
     }
 
-    /// A tuple; tracked only if one of its items is tracked.
+    /// A tuple (items inline); tracked only if one of its items is tracked.
     pub fn new_tuple(&self, items: Vec<Ref>) -> Ref {
         let track = items.iter().any(|r| r.obj_ref().is_tracked());
-        let v = TupleItems(std::cell::UnsafeCell::new(items.into_boxed_slice()));
-        self.alloc(Kind::Tuple, v, track)
+        self.alloc_var(Tuple::new(items.len()), items, track)
     }
 
     /// A list (tracked).
     pub fn new_list(&self, items: Vec<Ref>) -> Ref {
-        self.alloc(Kind::List, List::new(items), true)
+        self.alloc(List::new(items))
     }
 
     /// An empty dict (tracked).
     pub fn new_dict(&self) -> Ref {
-        self.alloc(Kind::Dict, Dict::new(), true)
+        self.alloc(Dict::new())
     }
 
     /// A class (tracked).
     pub fn new_class(&self, name: &str, base: Option<&Ref>) -> Ref {
-        self.alloc(Kind::Class, Class::new(name, base.cloned()), true)
+        self.alloc(Class::new(name, base.cloned()))
     }
 
     /// An instance of `class` (tracked). Panics if `class` is not a class.
     pub fn new_instance(&self, class: &Ref) -> Ref {
-        assert_eq!(class.kind(), Kind::Class, "new_instance: not a class");
-        self.alloc(Kind::Instance, Instance::new(class.clone()), true)
+        assert!(class.is::<Class>(), "new_instance: not a class");
+        self.alloc(Instance::new(class.clone()))
     }
 
     /// A function/closure (tracked).
@@ -259,37 +321,53 @@ impl Runtime {
         globals: Option<Ref>,
     ) -> Ref {
         let code: Code = code;
-        self.alloc(
-            Kind::Function,
-            Function::new(name, code, cells, globals),
-            true,
-        )
+        self.alloc(Function::new(name, code, cells, globals))
     }
 
     /// A cell (tracked).
     pub fn new_cell(&self, v: Option<Ref>) -> Ref {
-        self.alloc(Kind::Cell, Cell::new(v), true)
+        self.alloc(Cell::new(v))
     }
 
-    /// A weak reference to `target` with an optional callback (called with the weakref once
-    /// the target dies, unless the weakref died first). Untracked.
+    /// A native callable: `f` called with `captures` (traced) and one argument. Tracked when
+    /// it captures anything. Use it as a finalizer or weakref callback object.
+    pub fn new_native_callable(
+        &self,
+        captures: Vec<Ref>,
+        f: impl Fn(&[Ref], &Ref) + Send + Sync + 'static,
+    ) -> Ref {
+        let track = !captures.is_empty();
+        let f: NativeFn = Arc::new(f);
+        self.alloc_with(NativeCallable::new(captures, f), track)
+    }
+
+    /// A weak reference to `target` with an optional callback closure (called with the
+    /// weakref once the target dies, unless the weakref died first). See
+    /// [`new_weakref_with`](Self::new_weakref_with) for a callback object.
     pub fn new_weakref(
         &self,
         target: &Ref,
         callback: Option<impl Fn(&Ref) + Send + Sync + 'static>,
     ) -> Ref {
-        let cb: Option<WeakCallback> = callback.map(|f| Arc::new(f) as WeakCallback);
-        let w = self.alloc(
-            Kind::WeakRef,
+        let cb = callback.map(|f| self.new_native_callable(Vec::new(), move |_, w| f(w)));
+        self.new_weakref_with(target, cb)
+    }
+
+    /// A weak reference to `target` with an optional callback object (called through
+    /// [`VmHooks::call_weakref_callback`]). Tracked when it has a callback: the callback is
+    /// traced, so a cycle through it is collectable.
+    pub fn new_weakref_with(&self, target: &Ref, callback: Option<Ref>) -> Ref {
+        let track = callback.is_some();
+        let w = self.alloc_with(
             WeakRef {
                 referent: Default::default(),
-                callback: parking_lot::Mutex::new(cb),
-                binding: self.binding() as *const AdapterBinding,
+                callback: RefSlot::new(callback),
+                table: &self.binding().weak as *const WeakTable,
             },
-            false,
+            track,
         );
         let wr = w.as_weakref().expect("just made");
-        self.binding().register_weakref(target, w.obj_ref(), wr);
+        self.binding().weak.register(target, w.obj_ref(), wr);
         w
     }
 }

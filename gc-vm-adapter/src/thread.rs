@@ -136,7 +136,7 @@ impl ThreadContext {
     #[inline]
     pub fn merge_pending(&self) {
         if self.entry.has_pending() {
-            crate::dealloc::merge_queue(self.entry.take(), false);
+            crate::queue::merge_queue(self.entry.take(), false);
         }
     }
 }
@@ -187,9 +187,9 @@ impl Drop for ThreadGuard {
         ctx.merge_pending();
         // Mark dead under the queue lock: a later queuer sees it and merges by itself.
         let rest = ctx.entry.kill();
-        crate::dealloc::merge_queue(rest, false);
+        crate::queue::merge_queue(rest, false);
         ctx.rt.binding().unregister_thread(ctx.tid);
-        crate::dealloc::drain_deferred(ctx.rt.binding());
+        crate::queue::drain_deferred(ctx.rt.binding());
         CTX.with(|c| c.set(std::ptr::null()));
         TID.with(|t| t.set(NO_THREAD));
         drop(ctx);

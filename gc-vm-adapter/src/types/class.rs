@@ -1,59 +1,42 @@
-//! Classes and instances, with `__del__`-like finalizers (PEP 442: run at most once, by
-//! refcount death or by the collector, and may resurrect).
+//! Classes: name, optional base, attribute table, and the finalizer run for their instances
+//! (a callable object in a traced slot).
 
 use std::sync::Arc;
 
-use parking_lot::RwLock;
-
-use super::dict::AttrMap;
-use super::RefSlot;
+use super::{AttrTable, FinalizerSlot, RefSlot};
 use crate::handle::{Borrowed, Ref};
+use crate::header::Kind;
+use crate::payload::{Edges, Payload};
 
-/// A finalizer: called with a temporary strong reference to the dying object.
+/// A finalizer closure, as accepted by `set_finalizer`: called with a temporary strong
+/// reference to the dying object. Stored wrapped in a [`NativeCallable`](super::NativeCallable).
 pub type Finalizer = Arc<dyn Fn(&Ref) + Send + Sync>;
-
-/// The attribute table of a class or an instance: an ordered map behind a lock. Values are
-/// dropped after unlocking (a drop may run VM code that touches this table again).
-#[derive(Default)]
-pub(crate) struct AttrTable(RwLock<AttrMap>);
-
-impl std::ops::Deref for AttrTable {
-    type Target = RwLock<AttrMap>;
-    fn deref(&self) -> &RwLock<AttrMap> {
-        &self.0
-    }
-}
-
-impl AttrTable {
-    fn get(&self, name: &str) -> Option<Ref> {
-        self.0.read().get(name).cloned()
-    }
-
-    fn set(&self, name: &str, v: Ref) {
-        let old = self.0.write().set(name, v);
-        drop(old);
-    }
-
-    fn remove(&self, name: &str) -> Option<Ref> {
-        self.0.write().remove(name)
-    }
-
-    fn names(&self) -> Vec<Arc<str>> {
-        self.0
-            .read()
-            .entries
-            .iter()
-            .map(|(k, _)| k.clone())
-            .collect()
-    }
-}
 
 /// A class: name, optional base, attribute dict, optional finalizer for its instances.
 pub struct Class {
     pub(crate) name: Box<str>,
     pub(crate) base: RefSlot,
     pub(crate) attrs: AttrTable,
-    pub(crate) finalizer: RwLock<Option<Finalizer>>,
+    pub(crate) finalizer: FinalizerSlot,
+}
+
+// SAFETY: trace reports the base, every attribute value and the finalizer object (rules 1, 2:
+// lock-free reads with the world stopped); clear takes them all out and drops them after
+// unlocking (rule 3). Classes themselves are not finalized (their finalizer is for instances).
+unsafe impl Payload for Class {
+    crate::payload_type!(Class, "type", Kind::Class);
+
+    fn trace(&self, e: &mut Edges<'_>) {
+        e.slot(&self.base);
+        self.attrs.trace(e);
+        self.finalizer.trace(e);
+    }
+
+    fn clear(&self) {
+        let attrs = std::mem::take(&mut *self.attrs.write());
+        let fin = self.finalizer.take();
+        drop((self.base.take(), attrs, fin));
+    }
 }
 
 impl Class {
@@ -62,7 +45,7 @@ impl Class {
             name: name.into(),
             base: RefSlot::new(base),
             attrs: AttrTable::default(),
-            finalizer: RwLock::new(None),
+            finalizer: FinalizerSlot::default(),
         }
     }
 
@@ -96,71 +79,49 @@ impl Class {
         self.attrs.names()
     }
 
-    /// Install the finalizer run for instances of this class (and subclasses without one).
+    /// Install a Rust closure as the finalizer of instances of this class (and subclasses
+    /// without one). The closure is wrapped in a [`NativeCallable`](super::NativeCallable)
+    /// allocated on the calling (attached) thread. Whatever the closure captures is invisible
+    /// to the collector; to make captured objects traceable use
+    /// [`set_finalizer_object`](Self::set_finalizer_object) with a callable holding them.
     pub fn set_finalizer(&self, f: impl Fn(&Ref) + Send + Sync + 'static) {
-        *self.finalizer.write() = Some(Arc::new(f));
+        self.finalizer.set(Some(super::native::closure_callable(f)));
     }
 
-    /// Look the finalizer up along the base chain.
-    pub(crate) fn find_finalizer(&self) -> Option<Finalizer> {
-        if let Some(f) = self.finalizer.read().clone() {
+    /// Install (or remove) a callable object as the finalizer; the runtime's
+    /// [`VmHooks::call_finalizer`](crate::VmHooks::call_finalizer) calls it.
+    pub fn set_finalizer_object(&self, f: Option<Ref>) {
+        self.finalizer.set(f);
+    }
+
+    /// The finalizer along the base chain (mutator, world running). A loop, not recursion:
+    /// a base chain may be arbitrarily deep.
+    pub(crate) fn find_finalizer(&self) -> Option<Ref> {
+        if let Some(f) = self.finalizer.get() {
             return Some(f);
         }
-        self.base.get()?.as_class()?.find_finalizer()
-    }
-}
-
-/// An instance: class reference, attribute dict, optional own finalizer.
-pub struct Instance {
-    pub(crate) class: RefSlot,
-    pub(crate) attrs: AttrTable,
-    pub(crate) finalizer: RwLock<Option<Finalizer>>,
-}
-
-impl Instance {
-    pub(crate) fn new(class: Ref) -> Instance {
-        Instance {
-            class: RefSlot::new(Some(class)),
-            attrs: AttrTable::default(),
-            finalizer: RwLock::new(None),
+        let mut cur = self.base.to_ref()?;
+        loop {
+            let c = cur.as_class()?;
+            if let Some(f) = c.finalizer.get() {
+                return Some(f);
+            }
+            let next = c.base.to_ref()?;
+            cur = next;
         }
     }
 
-    /// The class (absent only after the collector cleared the instance).
-    pub fn class(&self) -> Option<Borrowed<'_>> {
-        self.class.get()
-    }
-
-    /// An attribute of the instance itself.
-    pub fn get_attr(&self, name: &str) -> Option<Ref> {
-        self.attrs.get(name)
-    }
-
-    /// Set an attribute; the old value is dropped after unlocking.
-    pub fn set_attr(&self, name: &str, v: Ref) {
-        self.attrs.set(name, v)
-    }
-
-    /// Remove an attribute.
-    pub fn del_attr(&self, name: &str) -> Option<Ref> {
-        self.attrs.remove(name)
-    }
-
-    /// Attribute names.
-    pub fn attr_names(&self) -> Vec<Arc<str>> {
-        self.attrs.names()
-    }
-
-    /// Install a finalizer for this instance (overrides the class's).
-    pub fn set_finalizer(&self, f: impl Fn(&Ref) + Send + Sync + 'static) {
-        *self.finalizer.write() = Some(Arc::new(f));
-    }
-
-    /// The finalizer to run: the instance's own, else its class chain's.
-    pub(crate) fn find_finalizer(&self) -> Option<Finalizer> {
-        if let Some(f) = self.finalizer.read().clone() {
-            return Some(f);
+    /// Whether a finalizer is set along the base chain (world stopped, lock-free; a loop).
+    pub(crate) fn has_finalizer_stopped(&self) -> bool {
+        let mut cur = self;
+        loop {
+            if cur.finalizer.is_set_stopped() {
+                return true;
+            }
+            match cur.base.get().and_then(|b| b.get().as_class()) {
+                Some(base) => cur = base,
+                None => return false,
+            }
         }
-        self.class.get()?.as_class()?.find_finalizer()
     }
 }

@@ -8,6 +8,7 @@ use parking_lot::RwLock;
 
 use crate::handle::Ref;
 use crate::header::{Kind, Object};
+use crate::payload::{Edges, Payload};
 
 /// A hashable dict key. Keys are stored by value (they hold no object references), so dicts
 /// only trace their values. `Bool` and `Int` are distinct keys here; an interpreter that wants
@@ -112,6 +113,23 @@ impl DictMap {
 /// A dict. Values removed or replaced are dropped after the lock is released.
 pub struct Dict {
     pub(crate) map: RwLock<DictMap>,
+}
+
+// SAFETY: trace reports every value (keys hold no references; rules 1, 2: data_ptr read,
+// world stopped); clear takes the entries out under the lock and drops them after (rule 3).
+unsafe impl Payload for Dict {
+    crate::payload_type!(Dict, "dict", Kind::Dict);
+
+    fn trace(&self, e: &mut Edges<'_>) {
+        // SAFETY: world stopped; no mutator holds the lock across a safepoint.
+        for (_, v) in unsafe { &*self.map.data_ptr() }.iter() {
+            e.edge(v);
+        }
+    }
+
+    fn clear(&self) {
+        drop(self.take_all());
+    }
 }
 
 impl Dict {

@@ -1,7 +1,9 @@
-//! Atomic (reference-free) types: `None`, `bool`, int, float, str. Allocated untracked: they
-//! can never be part of a cycle. `None`, `True` and `False` are immortal per-runtime singletons.
+//! Integers: untracked, reference-free (a machine integer or a big one).
 
 use std::fmt;
+
+use crate::header::Kind;
+use crate::payload::Payload;
 
 /// An integer value. Today always the `i64` fast path; the interpreter may add a big-integer
 /// variant later (the enum is non-exhaustive so callers keep a fallback arm).
@@ -12,6 +14,12 @@ pub enum Int {
     Small(i64),
     /// An arbitrary-precision integer (the interpreter uses it only for values outside `i64`).
     Big(Box<num_bigint::BigInt>),
+}
+
+// SAFETY: no references (rules 1-3 hold trivially); never tracked.
+unsafe impl Payload for Int {
+    const TRACKED: bool = false;
+    crate::payload_type!(Int, "int", Kind::Int);
 }
 
 impl Int {

@@ -1,19 +1,61 @@
-//! Tuples (immutable, lock-free reads) and lists (a per-object `RwLock`).
+//! Lists: a growable vector of strong references behind a per-object `RwLock`.
 //!
 //! List methods never run VM code while holding the lock: values removed from a list are
 //! dropped (decref'd, possibly running finalizers) only after the lock is released, so a
 //! finalizer that touches the same list cannot deadlock.
 
+use std::ops::Range;
+
 use parking_lot::RwLock;
 
 use crate::handle::Ref;
+use crate::header::Kind;
+use crate::payload::{Edges, Payload};
+
+/// Lists longer than this are traced in spans by several GC workers.
+pub const SPLIT_LIST_LEN: usize = 4096;
 
 /// A list: a growable vector of strong references behind a per-object lock.
 pub struct List {
     pub(crate) items: RwLock<Vec<Ref>>,
 }
 
+// SAFETY: trace reports every item (rule 1), reading through data_ptr with the world stopped
+// (rule 2); clear takes the vector out under the lock and drops it after (rule 3); spans
+// cover the same items (rule 8).
+unsafe impl Payload for List {
+    crate::payload_type!(List, "list", Kind::List);
+
+    #[inline]
+    fn trace(&self, e: &mut Edges<'_>) {
+        e.refs(self.items_stopped());
+    }
+
+    fn clear(&self) {
+        drop(std::mem::take(&mut *self.items.write()));
+    }
+
+    fn reference_slots(&self) -> usize {
+        match self.items_stopped().len() {
+            n if n > SPLIT_LIST_LEN => n,
+            _ => 0,
+        }
+    }
+
+    fn trace_slots(&self, range: Range<usize>, e: &mut Edges<'_>) {
+        e.refs(&self.items_stopped()[range]);
+    }
+}
+
 impl List {
+    /// The items, read without the lock: only with the world stopped (Payload rule 2).
+    #[inline]
+    pub(crate) fn items_stopped(&self) -> &[Ref] {
+        // SAFETY: callers run with the world stopped, and no mutator holds a container lock
+        // across a safepoint, so no write is in flight.
+        unsafe { &*self.items.data_ptr() }
+    }
+
     pub(crate) fn new(items: Vec<Ref>) -> List {
         List {
             items: RwLock::new(items),

@@ -1,5 +1,5 @@
-//! Functions/closures (a placeholder the interpreter fills: name, captured cells, defaults,
-//! globals and an opaque code payload) and cells (a closure's captured variable).
+//! Functions/closures: a placeholder the interpreter fills (name, captured cells, defaults,
+//! globals and an opaque code payload).
 
 use std::any::Any;
 use std::sync::Arc;
@@ -7,6 +7,8 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 
 use crate::handle::Ref;
+use crate::header::Kind;
+use crate::payload::{Edges, Payload};
 
 /// The interpreter's code object, opaque to the object model. It must not hold strong
 /// references to tracked objects (the collector cannot see inside it); constants that are
@@ -20,6 +22,30 @@ pub struct Function {
     pub(crate) cells: RwLock<Vec<Ref>>,
     pub(crate) defaults: RwLock<Vec<Ref>>,
     pub(crate) globals: RwLock<Option<Ref>>,
+}
+
+// SAFETY: trace reports cells, defaults and globals (rules 1, 2: data_ptr reads, world
+// stopped; the code payload is documented as holding no tracked objects); clear takes them
+// (and the code) out under the locks and drops them after (rule 3).
+unsafe impl Payload for Function {
+    crate::payload_type!(Function, "function", Kind::Function);
+
+    fn trace(&self, e: &mut Edges<'_>) {
+        // SAFETY: world stopped; no mutator holds these locks across a safepoint.
+        unsafe {
+            e.refs(&*self.cells.data_ptr());
+            e.refs(&*self.defaults.data_ptr());
+            e.opt((*self.globals.data_ptr()).as_ref());
+        }
+    }
+
+    fn clear(&self) {
+        let cells = std::mem::take(&mut *self.cells.write());
+        let defaults = std::mem::take(&mut *self.defaults.write());
+        let globals = self.globals.write().take();
+        let code = std::mem::replace(&mut *self.code.write(), Arc::new(()));
+        drop((cells, defaults, globals, code));
+    }
 }
 
 impl Function {
@@ -67,29 +93,5 @@ impl Function {
     /// The globals (usually a dict).
     pub fn globals(&self) -> Option<Ref> {
         self.globals.read().clone()
-    }
-}
-
-/// A cell: one mutable strong reference (a captured variable).
-pub struct Cell {
-    pub(crate) value: RwLock<Option<Ref>>,
-}
-
-impl Cell {
-    pub(crate) fn new(v: Option<Ref>) -> Cell {
-        Cell {
-            value: RwLock::new(v),
-        }
-    }
-
-    /// The value.
-    pub fn get(&self) -> Option<Ref> {
-        self.value.read().clone()
-    }
-
-    /// Replace the value (the old one is dropped after unlocking).
-    pub fn set(&self, v: Option<Ref>) {
-        let old = std::mem::replace(&mut *self.value.write(), v);
-        drop(old);
     }
 }
