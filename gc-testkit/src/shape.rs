@@ -7,6 +7,11 @@
 //! compared gets exactly the same graph, and a shape is written once.
 //!
 //! Each doc says which node is the shape's *head* (the one node that reaches all others).
+//!
+//! The other §5 workloads are compositions of these, made where the nodes are allocated:
+//! *mixed* is a live [`tree`] plus garbage [`ring`]s; *cross-thread* is [`ring`]s over nodes
+//! allocated by different threads' mutators (every other node, or round-robin over three
+//! heaps); gc_collect is [`ring`]s of 41. The edges are always the ones below.
 
 use rand::Rng;
 
