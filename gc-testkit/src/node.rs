@@ -126,11 +126,6 @@ pub struct Node<F: Flavor> {
     extra: F::Extra,
 }
 
-// SAFETY: the count is atomic and the extras are Sync (Flavor bound); the edges are written
-// only under the rules of `edges_mut` (exclusive owner, or the flavor's lock) and read by the
-// collector with the world stopped (contract rules 3 and 8), never concurrently with a write.
-unsafe impl<F: Flavor> Sync for Node<F> {}
-
 impl<F: Flavor> Deref for Node<F> {
     type Target = F::Extra;
     #[inline(always)]
