@@ -1,6 +1,10 @@
-//! The standard workloads (DESIGN §5), built the same way for every [`System`].
+//! The standard workloads (DESIGN §5), built the same way for every [`System`]: the graph
+//! shapes come from [`gc_testkit::shape`] (shared with gc-stress), so every system compared,
+//! ours and the peers, gets the same edges in the same order.
 
 use std::time::{Duration, Instant};
+
+use gc_testkit::shape;
 
 /// A memory-management system under test: how to make a node, add an edge, and collect.
 ///
@@ -169,11 +173,7 @@ pub struct Built<P> {
 
 fn ring<S: System>(s: &S, len: usize, nodes: Vec<S::Ptr>) -> S::Ptr {
     debug_assert_eq!(nodes.len(), len);
-    for i in 0..len {
-        let j = (i + 1) % len;
-        s.link(&nodes[i], &nodes[j]);
-        s.link(&nodes[j], &nodes[i]);
-    }
+    shape::ring(len, |i, j| s.link(&nodes[i], &nodes[j]));
     nodes.into_iter().next().expect("empty ring")
 }
 
@@ -208,28 +208,17 @@ pub fn cross_thread_rings<S: System>(s: &S, count: usize, len: usize) -> Option<
 /// A binary tree of `n` nodes (heap order); returns the root.
 pub fn tree<S: System>(s: &S, n: usize) -> S::Ptr {
     let nodes: Vec<S::Ptr> = (0..n.max(1)).map(|_| s.alloc()).collect();
-    for i in 0..nodes.len() {
-        for c in [2 * i + 1, 2 * i + 2] {
-            if c < nodes.len() {
-                s.link(&nodes[i], &nodes[c]);
-            }
-        }
-    }
+    shape::tree(nodes.len(), |i, c| s.link(&nodes[i], &nodes[c]));
     nodes.into_iter().next().expect("empty tree")
 }
 
 /// pyperformance gc_traversal: lists 0..n-1, list k holds k references to list k-1; returns
 /// the last list (which keeps every other one alive).
 pub fn traversal_lists<S: System>(s: &S, n: usize) -> S::Ptr {
-    let mut current = s.alloc();
-    for i in 1..n {
-        let next = s.alloc();
-        for _ in 0..i {
-            s.link(&next, &current);
-        }
-        current = next;
-    }
-    current
+    let nodes: Vec<S::Ptr> = (0..n.max(1)).map(|_| s.alloc()).collect();
+    shape::list_chain(nodes.len(), |k, j| s.link(&nodes[k], &nodes[j]));
+    let head = shape::list_chain_head(nodes.len());
+    nodes.into_iter().nth(head).expect("empty chain")
 }
 
 /// Build workload `w` at size `n` (objects; ignored by fixed-size workloads).

@@ -20,7 +20,7 @@
 
 mod support;
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
@@ -389,21 +389,8 @@ impl World {
 
     /// Ids reachable from the handles the test holds (kept and roots), by the model.
     fn reachable(&self) -> HashSet<u64> {
-        let mut seen: HashSet<u64> = HashSet::new();
-        let mut queue: VecDeque<u64> = VecDeque::new();
-        for h in self.kept.iter().chain(self.roots.iter()) {
-            if seen.insert(h.id()) {
-                queue.push_back(h.id());
-            }
-        }
-        while let Some(x) = queue.pop_front() {
-            for &c in &self.adj[&x] {
-                if seen.insert(c) {
-                    queue.push_back(c);
-                }
-            }
-        }
-        seen
+        let held = self.kept.iter().chain(self.roots.iter()).map(|h| h.id());
+        gc_testkit::oracle::reachable(held, |x| self.adj[&x].iter().copied())
     }
 
     /// Collect and check the result against the model.

@@ -56,7 +56,7 @@ impl System for Ours {
     }
 
     fn freed(&self) -> u64 {
-        self.rt.binding().destroyed()
+        self.rt.binding().destroyed_count()
     }
 
     fn mt_rings(&self, threads: usize, rings: usize) -> Option<Duration> {

@@ -9,10 +9,9 @@
 //!   reference counting, per-object locks, `Ref` handles, global roots. A node is a list
 //!   `[tag, next, prev]` whose first item is the unit's tag int. This is what a VM built on
 //!   the adapter does.
-//! * [`lean`] (`--model lean`): a minimal binding written directly on gc-core (the
-//!   `gc-core/examples/rings.rs` style): a node is a canary word, a unit id, a count and two
-//!   slots. It isolates the collector from the object model, and it is the one that can host
-//!   the injected fault (`--inject-fault`).
+//! * [`lean`] (`--model lean`): gc-testkit's tagged nodes directly on gc-core: a node is a
+//!   canary word, a unit id, a count and its edges. It isolates the collector from the object
+//!   model, and it is the one that can host the injected fault (`--inject-fault`).
 //!
 //! # The checker
 //!
@@ -26,44 +25,17 @@
 //! and counts the unit's objects against the size it was built with. Violations are kept as
 //! messages; the drivers print them and exit with status 1.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use gc_core::record::CollectionRecord;
 use gc_core::GcStats;
-use parking_lot::Mutex;
 
 pub mod adapter;
 pub mod lean;
 
-/// Most violation messages kept (a broken collector can produce millions).
-const MAX_VIOLATIONS: usize = 100;
-
-/// Violation messages found by a checker or a model's own hooks.
-#[derive(Default)]
-pub struct Violations {
-    count: AtomicU64,
-    messages: Mutex<Vec<String>>,
-}
-
-impl Violations {
-    /// Record one violation.
-    pub fn push(&self, msg: String) {
-        self.count.fetch_add(1, Ordering::Relaxed);
-        let mut m = self.messages.lock();
-        if m.len() < MAX_VIOLATIONS {
-            m.push(msg);
-        }
-    }
-    /// Violations found so far.
-    pub fn count(&self) -> u64 {
-        self.count.load(Ordering::Relaxed)
-    }
-    /// The first messages.
-    pub fn messages(&self) -> Vec<String> {
-        self.messages.lock().clone()
-    }
-}
+/// Violation messages found by a checker or a model's own hooks (the kit's type: the lean
+/// model's binding records into it directly).
+pub use gc_testkit::tagged::Violations;
 
 /// Options of a model runtime.
 #[derive(Clone, Debug)]
