@@ -48,14 +48,12 @@ impl CollectionKind {
         }
     }
 
-    /// The `generation` that start/stop callbacks report for this kind ([`CallbackInfo`]).
-    ///
-    /// CPython numbers a full collection 2. gc-core has always reported 0 ("one generation,
-    /// all objects") and its tests pin that value, so a full collection keeps reporting 0
-    /// until the callbacks' numbering is changed on purpose (here, and in those tests).
+    /// The `generation` that start/stop callbacks report for this kind ([`CallbackInfo`]),
+    /// in CPython's numbering so a VM can hand it to its `gc.callbacks` unchanged: a full
+    /// collection is CPython's oldest generation, 2 (what `gc.collect()` reports there).
     pub fn callback_generation(self) -> u32 {
         match self {
-            CollectionKind::Full => 0,
+            CollectionKind::Full => 2,
         }
     }
 }
@@ -254,7 +252,7 @@ pub enum CallbackPhase {
 /// The `info` dict of CPython's `gc.callbacks`, as a struct.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct CallbackInfo {
-    /// Generation-equivalent ([`CollectionKind::callback_generation`]: 0 for a full one).
+    /// CPython's generation number ([`CollectionKind::callback_generation`]: 2 for a full one).
     pub generation: u32,
     /// Which part of the heap the collection covers.
     pub kind: CollectionKind,

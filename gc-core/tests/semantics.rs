@@ -456,8 +456,8 @@ fn start_stop_callbacks_and_stats() {
     assert_eq!(
         *events.lock(),
         vec![
-            (CallbackPhase::Start, 0, 0, 0),
-            (CallbackPhase::Stop, 0, 6, 0)
+            (CallbackPhase::Start, 2, 0, 0),
+            (CallbackPhase::Stop, 2, 6, 0)
         ]
     );
     let st = rt.stats();
