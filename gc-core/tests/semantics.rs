@@ -472,8 +472,8 @@ fn start_stop_callbacks_and_stats() {
     assert_eq!(
         *events.lock(),
         vec![
-            (CallbackPhase::Start, 0, 0, 0),
-            (CallbackPhase::Stop, 0, 0, 2)
+            (CallbackPhase::Start, 2, 0, 0),
+            (CallbackPhase::Stop, 2, 0, 2)
         ]
     );
     let st = rt.stats();
