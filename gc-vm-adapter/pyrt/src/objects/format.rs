@@ -2,7 +2,7 @@
 
 use super::{int_of, with_native, IntVal, Native};
 use crate::vm::ops::big_to_f64;
-use crate::vm::{PyResult, Vm};
+use crate::vm::{guard, PyResult, Vm};
 use gc_vm_adapter::{Kind, Ref};
 
 /// Python's `repr(float)`: shortest round-trip digits, scientific outside `1e-4 <= |x| < 1e16`.
@@ -98,8 +98,30 @@ impl Vm {
         }
     }
 
-    /// `repr(o)`.
+    /// `repr(o)`. Containers and instances take a level of the shared recursion depth (a
+    /// 100 000-deep list is a `RecursionError`, not a stack overflow), and a list, dict or
+    /// tuple already being repr'd further up this thread prints as `[...]` / `{...}` /
+    /// `(...)`, as CPython's `Py_ReprEnter` does.
     pub fn repr(&self, o: &Ref) -> PyResult<String> {
+        let (open, close) = match o.kind() {
+            Kind::List => ("[", "]"),
+            Kind::Dict => ("{", "}"),
+            Kind::Tuple => ("(", ")"),
+            Kind::Instance | Kind::Function => {
+                let _depth = guard::enter(self, guard::IN_REPR)?;
+                return self.repr_value(o);
+            }
+            _ => return self.repr_value(o),
+        };
+        let _depth = guard::enter(self, guard::IN_REPR)?;
+        let Some(_active) = guard::ReprActive::enter(o) else {
+            return Ok(format!("{open}...{close}"));
+        };
+        self.repr_value(o)
+    }
+
+    /// `repr(o)` once the guards are taken.
+    fn repr_value(&self, o: &Ref) -> PyResult<String> {
         Ok(match o.kind() {
             Kind::None => "None".into(),
             Kind::Bool => if o.as_bool() == Some(true) {

@@ -21,6 +21,7 @@
 //! ...), [`format`](mod@format) `str` / `repr` and format specs.
 
 pub mod format;
+pub mod listops;
 pub mod methods;
 
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};

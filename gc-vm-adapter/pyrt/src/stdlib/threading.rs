@@ -126,7 +126,7 @@ fn thread_start(vm: &Vm, a: &[Ref], _kw: &Kw) -> PyResult<Ref> {
     let t = this.clone();
     let h = std::thread::Builder::new()
         .name(format!("py-thread-{id}"))
-        .stack_size(64 << 20)
+        .stack_size(crate::vm::guard::THREAD_STACK)
         .spawn(move || {
             let guard = vm2.rt.attach_thread(format!("py-thread-{id}"));
             vm2.rt.push_root(t.clone());

@@ -23,6 +23,7 @@
 pub mod call;
 pub mod eval;
 pub mod exceptions;
+pub mod guard;
 pub mod ops;
 
 use std::collections::HashMap;
@@ -227,7 +228,7 @@ pub fn run_source(source: &str, filename: &str, opts: RunOptions) -> Result<RunR
     let code = crate::compile(source, filename).map_err(|e| e.to_string())?;
     let handle = std::thread::Builder::new()
         .name("py-main".into())
-        .stack_size(256 << 20)
+        .stack_size(guard::MAIN_STACK)
         .spawn(move || {
             let rt = Runtime::new(opts.config);
             let guard = rt.attach_thread("main");

@@ -246,6 +246,14 @@ impl Vm {
             (_, Kind::Str | Kind::List | Kind::Tuple, BinOp::Mul) if small_int(a).is_some() => {
                 return self.repeat(b, small_int(a).unwrap_or(0));
             }
+            (Kind::Str | Kind::List | Kind::Tuple, Kind::Int, BinOp::Mul)
+            | (Kind::Int, Kind::Str | Kind::List | Kind::Tuple, BinOp::Mul) => {
+                // A count that is no `i64` (`[0] * 2**63`): CPython's `OverflowError`.
+                return Err(self.error(
+                    &self.exc.overflow,
+                    "cannot fit 'int' into an index-sized integer",
+                ));
+            }
             (Kind::Str, _, BinOp::Mod) => {
                 let s = crate::objects::format::percent_format(self, a.as_str().unwrap_or(""), b)?;
                 return Ok(self.str(&s));
@@ -265,26 +273,48 @@ impl Vm {
         )))
     }
 
+    /// `seq * n`. The result's size is checked before allocating: CPython's `MemoryError` for
+    /// lists and tuples past `isize::MAX` bytes or refused by the allocator, `OverflowError`
+    /// for a string longer than `isize::MAX`.
     fn repeat(&self, s: &Ref, n: i64) -> PyResult<Ref> {
         let n = n.max(0) as usize;
+        let nomem = || self.error(&self.exc.memory, "");
         Ok(match s.kind() {
-            Kind::Str => self.str(&s.as_str().unwrap_or("").repeat(n)),
-            Kind::List => {
-                let items = s.as_list().expect("list").snapshot();
-                let mut v = Vec::with_capacity(items.len() * n);
+            Kind::Str => {
+                let t = s.as_str().unwrap_or("");
+                let total = t
+                    .len()
+                    .checked_mul(n)
+                    .filter(|&t| t <= isize::MAX as usize)
+                    .ok_or_else(|| self.error(&self.exc.overflow, "repeated string is too long"))?;
+                let mut out = String::new();
+                out.try_reserve_exact(total).map_err(|_| nomem())?;
+                for _ in 0..n {
+                    out.push_str(t);
+                }
+                self.str(&out)
+            }
+            Kind::List | Kind::Tuple => {
+                let items = match s.as_list() {
+                    Some(l) => l.snapshot(),
+                    None => s.as_tuple().expect("tuple").to_vec(),
+                };
+                let total = items
+                    .len()
+                    .checked_mul(n)
+                    .filter(|&t| t <= isize::MAX as usize / std::mem::size_of::<Ref>())
+                    .ok_or_else(nomem)?;
+                let mut v = super::guard::reserve(self, total)?;
                 for _ in 0..n {
                     v.extend(items.iter().cloned());
                 }
-                self.rt.new_list(v)
-            }
-            _ => {
-                let items = s.as_tuple().expect("tuple");
-                let mut v = Vec::with_capacity(items.len() * n);
-                for _ in 0..n {
-                    v.extend(items.iter().cloned());
+                if s.kind() == Kind::List {
+                    self.rt.new_list(v)
+                } else {
+                    self.rt.new_tuple(v)
                 }
-                self.rt.new_tuple(v)
             }
+            _ => unreachable!("repeat of a non-sequence"),
         })
     }
 
@@ -368,6 +398,11 @@ impl Vm {
                 (Num::I(i), Num::F(f)) | (Num::F(f), Num::I(i)) => big_to_f64(&i) == f,
             });
         }
+        if let (Some(x), Some(y)) = (a.as_str(), b.as_str()) {
+            return Ok(x == y);
+        }
+        // Containers and `__eq__` recurse: one level of the shared depth.
+        let _depth = super::guard::enter(self, super::guard::IN_CMP)?;
         Ok(match (a.kind(), b.kind()) {
             (Kind::Str, Kind::Str) => a.as_str() == b.as_str(),
             (Kind::Tuple, Kind::Tuple) => {
@@ -437,6 +472,11 @@ impl Vm {
                 (Num::F(f), Num::I(i)) => f.partial_cmp(&big_to_f64(&i)).unwrap_or(Ordering::Equal),
             });
         }
+        if let (Some(x), Some(y)) = (a.as_str(), b.as_str()) {
+            return Ok(x.cmp(y));
+        }
+        // Containers and `__lt__` recurse: one level of the shared depth.
+        let _depth = super::guard::enter(self, super::guard::IN_CMP)?;
         match (a.kind(), b.kind()) {
             (Kind::Str, Kind::Str) => return Ok(a.as_str().cmp(&b.as_str())),
             (Kind::Tuple, Kind::Tuple) => {

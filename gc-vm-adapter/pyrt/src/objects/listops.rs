@@ -1,0 +1,352 @@
+//! Sorting (`sorted`, `list.sort`) and the list operations that read and then write
+//! (`remove`, `pop(i)`, `insert`), atomic with respect to other threads.
+//!
+//! Two rules shape this file:
+//!
+//! * **No panic.** Comparisons are Python's `<`, which need not be a total order (`nan`, a
+//!   `__lt__` that lies): [`sort_perm`] is a merge sort that only asks `lt(a, b)`, never
+//!   assumes consistency, and stops at the first comparison error, so neither an inconsistent
+//!   order nor an exception can make it panic (Rust's `sort_by` may panic on an inconsistent
+//!   order). It follows CPython's timsort where the result is observable with an inconsistent
+//!   `<`: runs are found and extended by binary insertion exactly as CPython does, so lists
+//!   shorter than 64 items sort to CPython's order even with NaNs.
+//! * **No lost update.** An operation that reads the list and then writes it must not let
+//!   another thread's write in between. When every comparison is native (ints, floats, strs:
+//!   no Python code, no allocation), the whole operation runs under the list's write lock.
+//!   Otherwise comparisons run Python code, which may touch the list or poll the collector, so
+//!   the lock cannot be held across them:
+//!   - `sort` follows CPython's protocol: take the items out (the list appears empty during the
+//!     sort), sort them, put them back, and raise `ValueError: list modified during sort` if the
+//!     list was written meanwhile (what was written then is discarded, as in CPython);
+//!   - `remove` compares item by item under short read locks and removes under the write lock
+//!     only if the matching item is still at that index, rescanning otherwise.
+
+use super::small_int;
+use crate::bytecode::CmpOp;
+use crate::vm::{PyResult, Vm};
+use gc_vm_adapter::{Kind, List, Ref};
+
+/// CPython's `merge_compute_minrun`.
+fn minrun(mut n: usize) -> usize {
+    let mut r = 0;
+    while n >= 64 {
+        r |= n & 1;
+        n >>= 1;
+    }
+    n + r
+}
+
+/// The order of `n` items sorted by `lt(i, j)` ("item `i` < item `j`"), stable: a permutation
+/// of `0..n`, reversed before and after when `reverse` (CPython's way to keep `reverse=True`
+/// stable). Never panics, whatever `lt` answers; the first `Err` of `lt` is returned.
+pub fn sort_perm<E>(
+    n: usize,
+    reverse: bool,
+    mut lt: impl FnMut(usize, usize) -> Result<bool, E>,
+) -> Result<Vec<usize>, E> {
+    let mut a: Vec<usize> = (0..n).collect();
+    if reverse {
+        a.reverse();
+    }
+    let min = minrun(n);
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut lo = 0;
+    while lo < n {
+        let (mut len, desc) = count_run(&a[lo..], &mut lt)?;
+        if desc {
+            a[lo..lo + len].reverse();
+        }
+        if len < min {
+            let force = (n - lo).min(min);
+            binary_insertion(&mut a[lo..lo + force], len, &mut lt)?;
+            len = force;
+        }
+        runs.push((lo, len));
+        lo += len;
+    }
+    // Merge neighbouring runs pass by pass (stable; O(n log n) comparisons).
+    while runs.len() > 1 {
+        let mut next = Vec::with_capacity(runs.len().div_ceil(2));
+        for pair in runs.chunks(2) {
+            match *pair {
+                [(l, ln), (_, rn)] => {
+                    merge(&mut a[l..l + ln + rn], ln, &mut lt)?;
+                    next.push((l, ln + rn));
+                }
+                [run] => next.push(run),
+                _ => {}
+            }
+        }
+        runs = next;
+    }
+    if reverse {
+        a.reverse();
+    }
+    Ok(a)
+}
+
+/// CPython's `count_run`: the length of the run at the start of `a` and whether it is
+/// strictly descending.
+fn count_run<E>(
+    a: &[usize],
+    lt: &mut impl FnMut(usize, usize) -> Result<bool, E>,
+) -> Result<(usize, bool), E> {
+    if a.len() < 2 {
+        return Ok((a.len(), false));
+    }
+    let mut n = 2;
+    if lt(a[1], a[0])? {
+        while n < a.len() && lt(a[n], a[n - 1])? {
+            n += 1;
+        }
+        Ok((n, true))
+    } else {
+        while n < a.len() && !lt(a[n], a[n - 1])? {
+            n += 1;
+        }
+        Ok((n, false))
+    }
+}
+
+/// CPython's `binarysort`: `a[..start]` is sorted; insert the rest one by one after a binary
+/// search that asks `lt(pivot, a[p])`.
+fn binary_insertion<E>(
+    a: &mut [usize],
+    start: usize,
+    lt: &mut impl FnMut(usize, usize) -> Result<bool, E>,
+) -> Result<(), E> {
+    for s in start.max(1)..a.len() {
+        let pivot = a[s];
+        let (mut l, mut r) = (0, s);
+        while l < r {
+            let p = l + (r - l) / 2;
+            if lt(pivot, a[p])? {
+                r = p;
+            } else {
+                l = p + 1;
+            }
+        }
+        a[l..=s].rotate_right(1);
+    }
+    Ok(())
+}
+
+/// Merge the sorted `a[..mid]` and `a[mid..]`, taking from the right only when its item is
+/// strictly less (stable, as CPython's `merge_lo`).
+fn merge<E>(
+    a: &mut [usize],
+    mid: usize,
+    lt: &mut impl FnMut(usize, usize) -> Result<bool, E>,
+) -> Result<(), E> {
+    let left = a[..mid].to_vec();
+    let right = a[mid..].to_vec();
+    let (mut i, mut j, mut k) = (0, 0, 0);
+    while i < left.len() && j < right.len() {
+        if lt(right[j], left[i])? {
+            a[k] = right[j];
+            j += 1;
+        } else {
+            a[k] = left[i];
+            i += 1;
+        }
+        k += 1;
+    }
+    for &x in left[i..].iter().chain(&right[j..]) {
+        a[k] = x;
+        k += 1;
+    }
+    Ok(())
+}
+
+/// `a < b` when it needs neither Python code nor an allocation (ints that fit `i64`, floats,
+/// strs); `None` otherwise. Safe to call under a list's lock.
+pub fn native_lt(a: &Ref, b: &Ref) -> Option<bool> {
+    if let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) {
+        return Some(x < y);
+    }
+    let f = |o: &Ref| o.as_float().or_else(|| o.as_i64().map(|i| i as f64));
+    if a.kind() == Kind::Float || b.kind() == Kind::Float {
+        return Some(f(a)? < f(b)?);
+    }
+    Some(a.as_str()? < b.as_str()?)
+}
+
+/// `a == b` under the same conditions as [`native_lt`] (identity first, as CPython's
+/// `PyObject_RichCompareBool`).
+pub fn native_eq(a: &Ref, b: &Ref) -> Option<bool> {
+    if a.ptr_eq(b) {
+        return Some(true);
+    }
+    let simple = |o: &Ref| match o.kind() {
+        Kind::Int => o.as_i64().is_some(),
+        Kind::Float | Kind::Str | Kind::None => true,
+        _ => false,
+    };
+    if !simple(a) || !simple(b) {
+        return None;
+    }
+    if let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) {
+        return Some(x == y);
+    }
+    let f = |o: &Ref| o.as_float().or_else(|| o.as_i64().map(|i| i as f64));
+    if let (Some(x), Some(y)) = (f(a), f(b)) {
+        return Some(x == y);
+    }
+    if let (Some(x), Some(y)) = (a.as_str(), b.as_str()) {
+        return Some(x == y);
+    }
+    Some(a.kind() == Kind::None && b.kind() == Kind::None)
+}
+
+/// Python's `a < b` as the sort uses it (`__lt__` only, no `__eq__` fallback).
+fn py_lt(vm: &Vm, a: &Ref, b: &Ref) -> PyResult<bool> {
+    if let Some(r) = native_lt(a, b) {
+        return Ok(r);
+    }
+    if a.kind() == Kind::Instance {
+        if let Some(m) = vm.lookup_class_attr(a, "__lt__") {
+            let r = vm.call(&m, vec![a.clone(), b.clone()], Vec::new())?;
+            return vm.truthy(&r);
+        }
+    }
+    Ok(vm.cmp_order(a, b, CmpOp::Lt)? == std::cmp::Ordering::Less)
+}
+
+/// `items` reordered by `perm` (a permutation of their indices).
+fn permute(items: Vec<Ref>, perm: &[usize]) -> Vec<Ref> {
+    let mut slots: Vec<Option<Ref>> = items.into_iter().map(Some).collect();
+    perm.iter().filter_map(|&i| slots[i].take()).collect()
+}
+
+/// The sorting order of `items`: keys computed first (an exception in `key` stops the sort),
+/// then compared with `<`.
+fn sort_order(vm: &Vm, items: &[Ref], key: Option<&Ref>, reverse: bool) -> PyResult<Vec<usize>> {
+    let keys: Vec<Ref> = match key {
+        Some(k) => items
+            .iter()
+            .map(|x| vm.call(k, vec![x.clone()], Vec::new()))
+            .collect::<PyResult<_>>()?,
+        None => items.to_vec(),
+    };
+    sort_perm(keys.len(), reverse, |i, j| py_lt(vm, &keys[i], &keys[j]))
+}
+
+/// `sorted(items, key=key, reverse=reverse)`.
+pub fn sorted(vm: &Vm, items: Vec<Ref>, key: Option<&Ref>, reverse: bool) -> PyResult<Vec<Ref>> {
+    let key = key.filter(|k| !k.is_none());
+    let perm = sort_order(vm, &items, key, reverse)?;
+    Ok(permute(items, &perm))
+}
+
+/// `list.sort(key=key, reverse=reverse)`; see the module docs for the protocol.
+pub fn sort(vm: &Vm, l: &List, key: Option<&Ref>, reverse: bool) -> PyResult<()> {
+    let key = key.filter(|k| !k.is_none());
+    if key.is_none() {
+        // Native comparisons only: sort under the write lock, atomic for other threads.
+        let done = l.with_items_mut(|v| {
+            let perm = sort_perm(v.len(), reverse, |i, j| native_lt(&v[i], &v[j]).ok_or(()))?;
+            let items = std::mem::take(v);
+            *v = permute(items, &perm);
+            Ok::<(), ()>(())
+        });
+        if done.is_ok() {
+            return Ok(());
+        }
+    }
+    let items = l.with_items_mut(std::mem::take);
+    let order = sort_order(vm, &items, key, reverse);
+    let sorted = match &order {
+        Ok(perm) => permute(items, perm),
+        Err(_) => items,
+    };
+    let (modified, written) = l.with_items_mut(|v| {
+        // Taking the items left an empty vector without an allocation: any write since
+        // allocated one.
+        let modified = !v.is_empty() || v.capacity() != 0;
+        (modified, std::mem::replace(v, sorted))
+    });
+    drop(written);
+    order?;
+    if modified {
+        return Err(vm.value_error("list modified during sort"));
+    }
+    Ok(())
+}
+
+/// `list.remove(x)`.
+pub fn remove(vm: &Vm, l: &List, x: &Ref) -> PyResult<()> {
+    enum Scan {
+        Removed(Ref),
+        Missing,
+        NeedsPython,
+    }
+    let r = l.with_items_mut(|v| {
+        for i in 0..v.len() {
+            match native_eq(&v[i], x) {
+                Some(true) => return Scan::Removed(v.remove(i)),
+                Some(false) => {}
+                None => return Scan::NeedsPython,
+            }
+        }
+        Scan::Missing
+    });
+    match r {
+        // Dropped here, after the lock: a finalizer may touch the list.
+        Scan::Removed(old) => {
+            drop(old);
+            return Ok(());
+        }
+        Scan::Missing => return Err(vm.value_error("list.remove(x): x not in list")),
+        Scan::NeedsPython => {}
+    }
+    'rescan: loop {
+        let mut i = 0;
+        while let Some(item) = l.get(i) {
+            if vm.eq(&item, x)? {
+                let old = l.with_items_mut(|v| {
+                    (v.get(i).is_some_and(|y| y.ptr_eq(&item))).then(|| v.remove(i))
+                });
+                match old {
+                    Some(old) => {
+                        drop(old);
+                        return Ok(());
+                    }
+                    // Another thread moved the item while `==` ran: scan again.
+                    None => continue 'rescan,
+                }
+            }
+            i += 1;
+        }
+        return Err(vm.value_error("list.remove(x): x not in list"));
+    }
+}
+
+/// `list.pop(i)`: the index is resolved against the length under the same lock as the removal.
+pub fn pop(vm: &Vm, l: &List, index: Option<&Ref>) -> PyResult<Ref> {
+    let i = index.and_then(small_int).unwrap_or(-1);
+    let r = l.with_items_mut(|v| {
+        let n = v.len() as i64;
+        if n == 0 {
+            return Err("pop from empty list");
+        }
+        let j = if i < 0 { i + n } else { i };
+        if j < 0 || j >= n {
+            return Err("pop index out of range");
+        }
+        Ok(v.remove(j as usize))
+    });
+    r.map_err(|m| vm.index_error(m))
+}
+
+/// `list.insert(i, x)`: the index is clamped to the length under the same lock as the insert.
+pub fn insert(l: &List, index: i64, x: Ref) {
+    l.with_items_mut(|v| {
+        let n = v.len() as i64;
+        let j = if index < 0 {
+            (index + n).max(0)
+        } else {
+            index.min(n)
+        };
+        v.insert(j as usize, x);
+    });
+}
