@@ -253,6 +253,19 @@ impl Vm {
         }
         let sp = Spec::parse(spec)
             .ok_or_else(|| self.value_error(format!("Invalid format specifier '{spec}'")))?;
+        // Width and precision are user input: bound them before formatting allocates (Rust's
+        // allocation failure aborts the process). CPython: "precision too big" past INT_MAX,
+        // `MemoryError` when the padded result cannot be allocated.
+        if sp.precision.is_some_and(|p| p > i32::MAX as usize) {
+            return Err(self.value_error("precision too big"));
+        }
+        let room = sp.width.unwrap_or(0).max(sp.precision.unwrap_or(0));
+        if room > 0 {
+            let mut probe = String::new();
+            probe
+                .try_reserve_exact(room.saturating_mul(4).saturating_add(400))
+                .map_err(|_| self.error(&self.exc.memory, ""))?;
+        }
         let body = match (v.kind(), sp.ty) {
             (Kind::Int | Kind::Bool, None | Some('d' | 'b' | 'o' | 'x' | 'X' | 'n' | 'c')) => {
                 let i = int_of(v).expect("int");

@@ -18,8 +18,13 @@
 //!   - `sort` follows CPython's protocol: take the items out (the list appears empty during the
 //!     sort), sort them, put them back, and raise `ValueError: list modified during sort` if the
 //!     list was written meanwhile (what was written then is discarded, as in CPython);
-//!   - `remove` compares item by item under short read locks and removes under the write lock
-//!     only if the matching item is still at that index, rescanning otherwise.
+//!   - `remove` compares against a snapshot and removes the matching object (found again by
+//!     identity) under the write lock, taking a new snapshot if another thread removed it
+//!     first: an item present for the whole call is always found.
+//!   - slice assignment / deletion, `pop(i)`, `del l[i]` and `insert` resolve their indices
+//!     against the length under the lock of the write (no Python code runs there).
+//!   - `index`, `count`, `in`, `extend` / `+=` (from the list itself too) read one snapshot,
+//!     a consistent state of the list.
 
 use super::small_int;
 use crate::bytecode::CmpOp;
@@ -299,25 +304,30 @@ pub fn remove(vm: &Vm, l: &List, x: &Ref) -> PyResult<()> {
         Scan::Missing => return Err(vm.value_error("list.remove(x): x not in list")),
         Scan::NeedsPython => {}
     }
-    'rescan: loop {
-        let mut i = 0;
-        while let Some(item) = l.get(i) {
+    // `==` runs Python code: compare against a snapshot (an index scan of the live list would
+    // skip an item that another thread's removal shifts under the cursor), then remove the
+    // matching object, wherever it is now, under the lock; if another thread removed it
+    // meanwhile, take a fresh snapshot.
+    loop {
+        let mut found = None;
+        for item in l.snapshot() {
             if vm.eq(&item, x)? {
-                let old = l.with_items_mut(|v| {
-                    (v.get(i).is_some_and(|y| y.ptr_eq(&item))).then(|| v.remove(i))
-                });
-                match old {
-                    Some(old) => {
-                        drop(old);
-                        return Ok(());
-                    }
-                    // Another thread moved the item while `==` ran: scan again.
-                    None => continue 'rescan,
-                }
+                found = Some(item);
+                break;
             }
-            i += 1;
         }
-        return Err(vm.value_error("list.remove(x): x not in list"));
+        let Some(item) = found else {
+            return Err(vm.value_error("list.remove(x): x not in list"));
+        };
+        let old = l.with_items_mut(|v| {
+            let i = v.iter().position(|y| y.ptr_eq(&item))?;
+            Some(v.remove(i))
+        });
+        if let Some(old) = old {
+            // Dropped after the lock.
+            drop(old);
+            return Ok(());
+        }
     }
 }
 
@@ -349,4 +359,133 @@ pub fn insert(l: &List, index: i64, x: Ref) {
         };
         v.insert(j as usize, x);
     });
+}
+
+/// A slice's `(start, stop, step)` before they are resolved against a length (which, for a
+/// list other threads write, is only known under the list's lock).
+#[derive(Clone, Copy)]
+pub struct SliceParts {
+    lo: Option<i64>,
+    hi: Option<i64>,
+    step: i64,
+}
+
+/// The parts of `sl` if it is a slice (`None` for anything else); the errors of bad parts.
+pub fn slice_parts(vm: &Vm, sl: &Ref) -> PyResult<Option<SliceParts>> {
+    let Some(f) = sl.as_function() else {
+        return Ok(None);
+    };
+    if !super::with_native(sl, |n| matches!(n, Some(super::Native::Slice))) {
+        return Ok(None);
+    }
+    let c = f.cells();
+    let get = |r: &Ref| -> PyResult<Option<i64>> {
+        if r.is_none() {
+            Ok(None)
+        } else {
+            small_int(r)
+                .map(Some)
+                .ok_or_else(|| vm.type_error("slice indices must be integers or None"))
+        }
+    };
+    let (lo, hi, st) = (get(&c[0])?, get(&c[1])?, get(&c[2])?);
+    let step = st.unwrap_or(1);
+    if step == 0 {
+        return Err(vm.value_error("slice step cannot be zero"));
+    }
+    Ok(Some(SliceParts { lo, hi, step }))
+}
+
+impl SliceParts {
+    /// `(start, stop)` clamped to `len` as CPython's `PySlice_AdjustIndices`.
+    fn bounds(self, len: usize) -> (i64, i64) {
+        let n = len as i64;
+        let clamp = |v: Option<i64>, dflt: i64, lo_b: i64, hi_b: i64| match v {
+            None => dflt,
+            // Saturating: `-2**63` plus a length must not overflow.
+            Some(v) => (if v < 0 { v.saturating_add(n) } else { v }).clamp(lo_b, hi_b),
+        };
+        if self.step > 0 {
+            (clamp(self.lo, 0, 0, n), clamp(self.hi, n, 0, n))
+        } else {
+            (
+                clamp(self.lo, n - 1, -1, n - 1),
+                clamp(self.hi, -1, -1, n - 1),
+            )
+        }
+    }
+
+    /// The indices the slice selects in a sequence of `len` items, in slice order.
+    pub fn indices(self, len: usize) -> Vec<usize> {
+        let (a, b) = self.bounds(len);
+        let mut out = Vec::new();
+        let mut i = a;
+        while (self.step > 0 && i < b) || (self.step < 0 && i > b) {
+            out.push(i as usize);
+            i = match i.checked_add(self.step) {
+                Some(i) => i,
+                None => break,
+            };
+        }
+        out
+    }
+}
+
+/// `l[slice] = new`, resolved and done under one write lock (another thread's write cannot
+/// make the indices stale). A step-1 slice is replaced (`l[1:1] = [x]` inserts); an extended
+/// slice needs as many items as it selects.
+pub fn set_slice(vm: &Vm, l: &List, parts: SliceParts, new: Vec<Ref>) -> PyResult<()> {
+    let r = l.with_items_mut(|xs| {
+        if parts.step == 1 {
+            let (a, b) = parts.bounds(xs.len());
+            let (a, b) = (a as usize, b.max(a) as usize);
+            return Ok(xs.splice(a..b, new).collect::<Vec<Ref>>());
+        }
+        let ix = parts.indices(xs.len());
+        if ix.len() != new.len() {
+            return Err((new, ix.len()));
+        }
+        Ok(ix
+            .into_iter()
+            .zip(new)
+            .map(|(i, x)| std::mem::replace(&mut xs[i], x))
+            .collect())
+    });
+    // Old values (and the rejected new ones) are dropped here, after the lock.
+    match r {
+        Ok(old) => {
+            drop(old);
+            Ok(())
+        }
+        Err((new, want)) => Err(vm.value_error(format!(
+            "attempt to assign sequence of size {} to extended slice of size {want}",
+            new.len()
+        ))),
+    }
+}
+
+/// `del l[slice]` under one write lock.
+pub fn del_slice(l: &List, parts: SliceParts) {
+    let old: Vec<Ref> = l.with_items_mut(|xs| {
+        let mut ix = parts.indices(xs.len());
+        ix.sort_unstable();
+        ix.iter().rev().map(|&i| xs.remove(i)).collect()
+    });
+    drop(old);
+}
+
+/// `del l[i]`: the index is resolved against the length under the lock of the removal.
+pub fn del_index(vm: &Vm, l: &List, i: i64) -> PyResult<()> {
+    let old = l.with_items_mut(|xs| {
+        let n = xs.len() as i64;
+        let j = if i < 0 { i + n } else { i };
+        (0..n).contains(&j).then(|| xs.remove(j as usize))
+    });
+    match old {
+        Some(old) => {
+            drop(old);
+            Ok(())
+        }
+        None => Err(vm.index_error("list assignment index out of range")),
+    }
 }

@@ -361,7 +361,14 @@ fn str_method(name: &str) -> Option<BuiltinFn> {
                 Some(r) => ("-", r),
                 None => ("", t),
             };
-            Ok(vm.str(&format!("{sign}{}{rest}", "0".repeat(w - n))))
+            // The width is user input: allocate fallibly (`MemoryError`, never an abort).
+            let mut out = String::new();
+            out.try_reserve_exact(w - n + t.len())
+                .map_err(|_| vm.error(&vm.exc.memory, ""))?;
+            out.push_str(sign);
+            out.extend(std::iter::repeat_n('0', w - n));
+            out.push_str(rest);
+            Ok(vm.str(&out))
         },
         "ljust" | "rjust" | "center" => return None,
         "format" => |vm, a, kw| Ok(vm.str(&str_format(vm, s(&a[0]), &a[1..], kw)?)),

@@ -368,14 +368,17 @@ impl Vm {
 }
 
 /// Number of items of `range(a, b, s)`.
-pub fn range_len(a: i64, b: i64, s: i64) -> i64 {
-    if s > 0 && a < b {
+pub fn range_len(a: i64, b: i64, s: i64) -> u64 {
+    // In i128: `range(-2**63, 2**63 - 1)` has 2**64 - 1 items, which overflows i64 arithmetic.
+    let (a, b, s) = (a as i128, b as i128, s as i128);
+    let n = if s > 0 && a < b {
         (b - a - 1) / s + 1
     } else if s < 0 && a > b {
         (a - b - 1) / (-s) + 1
     } else {
         0
-    }
+    };
+    n as u64
 }
 
 /// Advance a range iterator.

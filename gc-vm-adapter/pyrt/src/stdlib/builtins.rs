@@ -194,11 +194,17 @@ pub fn length(vm: &Vm, o: &Ref) -> PyResult<usize> {
         Kind::Dict => o.as_dict().expect("dict").len(),
         Kind::Function => {
             let r = with_native(o, |n| match n {
-                Some(Native::Range(a, b, s)) => Some(range_len(*a, *b, *s) as usize),
+                Some(Native::Range(a, b, s)) => Some(range_len(*a, *b, *s)),
                 _ => None,
             });
             match r {
-                Some(n) => n,
+                Some(n) if n > i64::MAX as u64 => {
+                    return Err(vm.error(
+                        &vm.exc.overflow,
+                        "Python int too large to convert to C ssize_t",
+                    ))
+                }
+                Some(n) => n as usize,
                 None => {
                     return Err(
                         vm.type_error(format!("object of type '{}' has no len()", vm.type_name(o)))

@@ -21,8 +21,11 @@ pub const RECURSION_LIMIT: usize = 900;
 /// of stack in a debug build (measured with the `deep_*` tests); 256 MiB leaves ~3x headroom.
 pub const MAIN_STACK: usize = 256 << 20;
 
-/// Stack of every `threading.Thread`: the same limit applies there, so the same stack.
-pub const THREAD_STACK: usize = 64 << 20;
+/// Stack of every `threading.Thread`: the same limit applies there, so the same stack (it
+/// is reserved, not committed: untouched pages cost nothing). It also covers what no depth
+/// counter sees yet: freeing a 100 000-deep nested list recurses in the adapter's dealloc
+/// (no trashcan there yet), which overflowed the 64 MiB threads had before.
+pub const THREAD_STACK: usize = 256 << 20;
 
 /// `RecursionError` message of `repr` / `str` (CPython's wording).
 pub const IN_REPR: &str = "maximum recursion depth exceeded while getting the repr of an object";

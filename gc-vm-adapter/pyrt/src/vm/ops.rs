@@ -8,7 +8,7 @@ use num_traits::{Signed, ToPrimitive, Zero};
 
 use super::{PyResult, Vm};
 use crate::bytecode::{BinOp, CmpOp, UnaryOp};
-use crate::objects::{int_of, range_len, small_int, with_native, IntVal, Native};
+use crate::objects::{int_of, listops, range_len, small_int, with_native, IntVal, Native};
 use gc_vm_adapter::{Kind, Ref};
 
 enum Num {
@@ -586,52 +586,7 @@ impl Vm {
 
     /// Slice indices `(start, stop, step)` resolved against `len`.
     fn slice_indices(&self, sl: &Ref, len: usize) -> PyResult<Option<Vec<usize>>> {
-        let Some(f) = sl.as_function() else {
-            return Ok(None);
-        };
-        if !with_native(sl, |n| matches!(n, Some(Native::Slice))) {
-            return Ok(None);
-        }
-        let c = f.cells();
-        let get = |r: &Ref| -> PyResult<Option<i64>> {
-            if r.is_none() {
-                Ok(None)
-            } else {
-                small_int(r)
-                    .map(Some)
-                    .ok_or_else(|| self.type_error("slice indices must be integers or None"))
-            }
-        };
-        let (lo, hi, st) = (get(&c[0])?, get(&c[1])?, get(&c[2])?);
-        let step = st.unwrap_or(1);
-        if step == 0 {
-            return Err(self.value_error("slice step cannot be zero"));
-        }
-        let n = len as i64;
-        let clamp = |v: Option<i64>, dflt: i64, lo_b: i64, hi_b: i64| match v {
-            None => dflt,
-            Some(v) => {
-                let v = if v < 0 { v + n } else { v };
-                v.clamp(lo_b, hi_b)
-            }
-        };
-        let mut out = Vec::new();
-        if step > 0 {
-            let (a, b) = (clamp(lo, 0, 0, n), clamp(hi, n, 0, n));
-            let mut i = a;
-            while i < b {
-                out.push(i as usize);
-                i += step;
-            }
-        } else {
-            let (a, b) = (clamp(lo, n - 1, -1, n - 1), clamp(hi, -1, -1, n - 1));
-            let mut i = a;
-            while i > b {
-                out.push(i as usize);
-                i += step;
-            }
-        }
-        Ok(Some(out))
+        Ok(listops::slice_parts(self, sl)?.map(|p| p.indices(len)))
     }
 
     /// `c[k]`.
@@ -690,9 +645,10 @@ impl Vm {
                     _ => None,
                 });
                 if let Some((a, b, s)) = r {
-                    let n = range_len(a, b, s) as usize;
+                    let n = range_len(a, b, s).min(i64::MAX as u64) as usize;
                     let i = self.index_of(k, n, "range object")?;
-                    return Ok(self.int(a + s * i as i64));
+                    // In i128: the item is in range, the intermediate product need not be.
+                    return Ok(self.int((a as i128 + s as i128 * i as i128) as i64));
                 }
                 Err(self.not_subscriptable(c))
             }
@@ -715,23 +671,9 @@ impl Vm {
         match c.kind() {
             Kind::List => {
                 let l = c.as_list().expect("list");
-                if let Some(ix) = self.slice_indices(k, l.len())? {
+                if let Some(parts) = listops::slice_parts(self, k)? {
                     let new = self.iterate(&v)?;
-                    let contiguous = ix.windows(2).all(|w| w[1] == w[0] + 1);
-                    if !contiguous || ix.is_empty() && !new.is_empty() {
-                        if ix.len() != new.len() {
-                            return Err(self.value_error("slice assignment size mismatch"));
-                        }
-                        for (i, x) in ix.into_iter().zip(new) {
-                            l.set(i, x);
-                        }
-                        return Ok(());
-                    }
-                    let start = ix.first().copied().unwrap_or(0);
-                    let end = start + ix.len();
-                    let old: Vec<Ref> = l.with_items_mut(|xs| xs.splice(start..end, new).collect());
-                    drop(old);
-                    return Ok(());
+                    return listops::set_slice(self, l, parts, new);
                 }
                 let i = self.index_of(k, l.len(), "list")?;
                 if !l.set(i, v) {
@@ -761,17 +703,17 @@ impl Vm {
         match c.kind() {
             Kind::List => {
                 let l = c.as_list().expect("list");
-                if let Some(ix) = self.slice_indices(k, l.len())? {
-                    let mut ix = ix;
-                    ix.sort_unstable();
-                    let old: Vec<Ref> =
-                        l.with_items_mut(|xs| ix.iter().rev().map(|&i| xs.remove(i)).collect());
-                    drop(old);
+                if let Some(parts) = listops::slice_parts(self, k)? {
+                    listops::del_slice(l, parts);
                     return Ok(());
                 }
-                let i = self.index_of(k, l.len(), "list")?;
-                drop(l.remove(i));
-                Ok(())
+                let Some(i) = small_int(k) else {
+                    return Err(self.type_error(format!(
+                        "list indices must be integers or slices, not {}",
+                        self.type_name(k)
+                    )));
+                };
+                listops::del_index(self, l, i)
             }
             Kind::Dict => {
                 let key = self.key(k)?;
