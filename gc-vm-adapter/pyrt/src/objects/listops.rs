@@ -4,12 +4,10 @@
 //! Two rules shape this file:
 //!
 //! * **No panic.** Comparisons are Python's `<`, which need not be a total order (`nan`, a
-//!   `__lt__` that lies): [`sort_perm`] is a merge sort that only asks `lt(a, b)`, never
-//!   assumes consistency, and stops at the first comparison error, so neither an inconsistent
-//!   order nor an exception can make it panic (Rust's `sort_by` may panic on an inconsistent
-//!   order). It follows CPython's timsort where the result is observable with an inconsistent
-//!   `<`: runs are found and extended by binary insertion exactly as CPython does, so lists
-//!   shorter than 64 items sort to CPython's order even with NaNs.
+//!   `__lt__` that lies): sorting is [`super::timsort`], a port of CPython's list sort that
+//!   only asks `lt(a, b)`, never assumes consistency and stops at the first comparison error,
+//!   so it gives CPython's order even for an inconsistent `<` (Rust's `sort_by` may panic on
+//!   one).
 //! * **No lost update.** An operation that reads the list and then writes it must not let
 //!   another thread's write in between. When every comparison is native (ints, floats, strs:
 //!   no Python code, no allocation), the whole operation runs under the list's write lock.
@@ -27,141 +25,10 @@
 //!     a consistent state of the list.
 
 use super::small_int;
+use super::timsort::sort_perm;
 use crate::bytecode::CmpOp;
 use crate::vm::{PyResult, Vm};
 use gc_vm_adapter::{Kind, List, Ref};
-
-/// CPython's `merge_compute_minrun`.
-fn minrun(mut n: usize) -> usize {
-    let mut r = 0;
-    while n >= 64 {
-        r |= n & 1;
-        n >>= 1;
-    }
-    n + r
-}
-
-/// The order of `n` items sorted by `lt(i, j)` ("item `i` < item `j`"), stable: a permutation
-/// of `0..n`, reversed before and after when `reverse` (CPython's way to keep `reverse=True`
-/// stable). Never panics, whatever `lt` answers; the first `Err` of `lt` is returned.
-pub fn sort_perm<E>(
-    n: usize,
-    reverse: bool,
-    mut lt: impl FnMut(usize, usize) -> Result<bool, E>,
-) -> Result<Vec<usize>, E> {
-    let mut a: Vec<usize> = (0..n).collect();
-    if reverse {
-        a.reverse();
-    }
-    let min = minrun(n);
-    let mut runs: Vec<(usize, usize)> = Vec::new();
-    let mut lo = 0;
-    while lo < n {
-        let (mut len, desc) = count_run(&a[lo..], &mut lt)?;
-        if desc {
-            a[lo..lo + len].reverse();
-        }
-        if len < min {
-            let force = (n - lo).min(min);
-            binary_insertion(&mut a[lo..lo + force], len, &mut lt)?;
-            len = force;
-        }
-        runs.push((lo, len));
-        lo += len;
-    }
-    // Merge neighbouring runs pass by pass (stable; O(n log n) comparisons).
-    while runs.len() > 1 {
-        let mut next = Vec::with_capacity(runs.len().div_ceil(2));
-        for pair in runs.chunks(2) {
-            match *pair {
-                [(l, ln), (_, rn)] => {
-                    merge(&mut a[l..l + ln + rn], ln, &mut lt)?;
-                    next.push((l, ln + rn));
-                }
-                [run] => next.push(run),
-                _ => {}
-            }
-        }
-        runs = next;
-    }
-    if reverse {
-        a.reverse();
-    }
-    Ok(a)
-}
-
-/// CPython's `count_run`: the length of the run at the start of `a` and whether it is
-/// strictly descending.
-fn count_run<E>(
-    a: &[usize],
-    lt: &mut impl FnMut(usize, usize) -> Result<bool, E>,
-) -> Result<(usize, bool), E> {
-    if a.len() < 2 {
-        return Ok((a.len(), false));
-    }
-    let mut n = 2;
-    if lt(a[1], a[0])? {
-        while n < a.len() && lt(a[n], a[n - 1])? {
-            n += 1;
-        }
-        Ok((n, true))
-    } else {
-        while n < a.len() && !lt(a[n], a[n - 1])? {
-            n += 1;
-        }
-        Ok((n, false))
-    }
-}
-
-/// CPython's `binarysort`: `a[..start]` is sorted; insert the rest one by one after a binary
-/// search that asks `lt(pivot, a[p])`.
-fn binary_insertion<E>(
-    a: &mut [usize],
-    start: usize,
-    lt: &mut impl FnMut(usize, usize) -> Result<bool, E>,
-) -> Result<(), E> {
-    for s in start.max(1)..a.len() {
-        let pivot = a[s];
-        let (mut l, mut r) = (0, s);
-        while l < r {
-            let p = l + (r - l) / 2;
-            if lt(pivot, a[p])? {
-                r = p;
-            } else {
-                l = p + 1;
-            }
-        }
-        a[l..=s].rotate_right(1);
-    }
-    Ok(())
-}
-
-/// Merge the sorted `a[..mid]` and `a[mid..]`, taking from the right only when its item is
-/// strictly less (stable, as CPython's `merge_lo`).
-fn merge<E>(
-    a: &mut [usize],
-    mid: usize,
-    lt: &mut impl FnMut(usize, usize) -> Result<bool, E>,
-) -> Result<(), E> {
-    let left = a[..mid].to_vec();
-    let right = a[mid..].to_vec();
-    let (mut i, mut j, mut k) = (0, 0, 0);
-    while i < left.len() && j < right.len() {
-        if lt(right[j], left[i])? {
-            a[k] = right[j];
-            j += 1;
-        } else {
-            a[k] = left[i];
-            i += 1;
-        }
-        k += 1;
-    }
-    for &x in left[i..].iter().chain(&right[j..]) {
-        a[k] = x;
-        k += 1;
-    }
-    Ok(())
-}
 
 /// `a < b` when it needs neither Python code nor an allocation (ints that fit `i64`, floats,
 /// strs); `None` otherwise. Safe to call under a list's lock.

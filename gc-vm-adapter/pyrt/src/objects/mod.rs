@@ -23,6 +23,7 @@
 pub mod format;
 pub mod listops;
 pub mod methods;
+pub mod timsort;
 
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::Arc;

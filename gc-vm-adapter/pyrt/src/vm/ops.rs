@@ -368,8 +368,15 @@ impl Vm {
         let r = match op {
             CmpOp::Is => a.ptr_eq(b),
             CmpOp::IsNot => !a.ptr_eq(b),
-            CmpOp::Eq => self.eq(a, b)?,
-            CmpOp::Ne => !self.eq(a, b)?,
+            // The operators compare values: `x == x` is False for a NaN (the identity shortcut
+            // of `eq` is for containers, as in CPython's `PyObject_RichCompareBool`).
+            CmpOp::Eq | CmpOp::Ne => {
+                let e = match a.as_float() {
+                    Some(x) if a.ptr_eq(b) => x == x,
+                    _ => self.eq(a, b)?,
+                };
+                e == (op == CmpOp::Eq)
+            }
             CmpOp::In => self.contains(b, a)?,
             CmpOp::NotIn => !self.contains(b, a)?,
             CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => {
