@@ -366,7 +366,7 @@ fn str_method(name: &str) -> Option<BuiltinFn> {
             out.try_reserve_exact(w - n + t.len())
                 .map_err(|_| vm.error(&vm.exc.memory, ""))?;
             out.push_str(sign);
-            out.extend(std::iter::repeat_n('0', w - n));
+            out.extend(std::iter::repeat('0').take(w - n));
             out.push_str(rest);
             Ok(vm.str(&out))
         },

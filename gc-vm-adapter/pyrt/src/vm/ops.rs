@@ -372,7 +372,7 @@ impl Vm {
             // of `eq` is for containers, as in CPython's `PyObject_RichCompareBool`).
             CmpOp::Eq | CmpOp::Ne => {
                 let e = match a.as_float() {
-                    Some(x) if a.ptr_eq(b) => x == x,
+                    Some(x) if a.ptr_eq(b) => !x.is_nan(),
                     _ => self.eq(a, b)?,
                 };
                 e == (op == CmpOp::Eq)
