@@ -18,7 +18,9 @@
 //! | class, instance, exception, module | adapter `Class` / `Instance` |
 //!
 //! [`methods`] holds the methods of builtin types (`list.append`, `str.join`, `Lock.acquire`,
-//! ...), [`format`](mod@format) `str` / `repr` and format specs.
+//! ...), [`format`](mod@format) `str` / `repr` and format specs, [`listops`] the list
+//! operations that must be atomic under threads (sort, remove, pop, insert, slices) and
+//! [`timsort`] CPython's sort, which never panics on an inconsistent `<`.
 
 pub mod format;
 pub mod listops;

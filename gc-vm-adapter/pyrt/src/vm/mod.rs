@@ -5,6 +5,8 @@
 //! * [`call`]: calls, argument binding, attributes, classes.
 //! * [`ops`]: arithmetic (arbitrary-precision ints), comparisons, subscripts.
 //! * [`exceptions`]: exception classes, [`PyErr`], tracebacks.
+//! * [`guard`]: the per-thread recursion depth shared by Python calls and native recursion,
+//!   `repr`'s cycle detection, thread stack sizes, fallible allocation of user-sized vectors.
 //!
 //! Values are represented as described in [`crate::objects`] (with the methods of builtin
 //! types and `str` / `repr` / format specs); builtin functions and the built-in modules
