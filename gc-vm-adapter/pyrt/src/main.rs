@@ -43,7 +43,11 @@ fn main() -> ExitCode {
             use std::io::Write;
             let _ = std::io::stdout().flush();
             match (r.exit_code, r.error) {
-                (Some(c), _) => ExitCode::from(c as u8),
+                (Some(c), tb) => {
+                    // An internal error (a caught panic) comes with its report.
+                    eprint!("{}", tb.unwrap_or_default());
+                    ExitCode::from(c as u8)
+                }
                 (None, Some(tb)) => {
                     eprint!("{tb}");
                     ExitCode::from(1)

@@ -2,7 +2,7 @@
 
 use super::{int_of, with_native, IntVal, Native};
 use crate::vm::ops::big_to_f64;
-use crate::vm::{PyResult, Vm};
+use crate::vm::{guard, PyResult, Vm};
 use gc_vm_adapter::{Kind, Ref};
 
 /// Python's `repr(float)`: shortest round-trip digits, scientific outside `1e-4 <= |x| < 1e16`.
@@ -98,8 +98,30 @@ impl Vm {
         }
     }
 
-    /// `repr(o)`.
+    /// `repr(o)`. Containers and instances take a level of the shared recursion depth (a
+    /// 100 000-deep list is a `RecursionError`, not a stack overflow), and a list, dict or
+    /// tuple already being repr'd further up this thread prints as `[...]` / `{...}` /
+    /// `(...)`, as CPython's `Py_ReprEnter` does.
     pub fn repr(&self, o: &Ref) -> PyResult<String> {
+        let (open, close) = match o.kind() {
+            Kind::List => ("[", "]"),
+            Kind::Dict => ("{", "}"),
+            Kind::Tuple => ("(", ")"),
+            Kind::Instance | Kind::Function => {
+                let _depth = guard::enter(self, guard::IN_REPR)?;
+                return self.repr_value(o);
+            }
+            _ => return self.repr_value(o),
+        };
+        let _depth = guard::enter(self, guard::IN_REPR)?;
+        let Some(_active) = guard::ReprActive::enter(o) else {
+            return Ok(format!("{open}...{close}"));
+        };
+        self.repr_value(o)
+    }
+
+    /// `repr(o)` once the guards are taken.
+    fn repr_value(&self, o: &Ref) -> PyResult<String> {
         Ok(match o.kind() {
             Kind::None => "None".into(),
             Kind::Bool => if o.as_bool() == Some(true) {
@@ -231,6 +253,19 @@ impl Vm {
         }
         let sp = Spec::parse(spec)
             .ok_or_else(|| self.value_error(format!("Invalid format specifier '{spec}'")))?;
+        // Width and precision are user input: bound them before formatting allocates (Rust's
+        // allocation failure aborts the process). CPython: "precision too big" past INT_MAX,
+        // `MemoryError` when the padded result cannot be allocated.
+        if sp.precision.is_some_and(|p| p > i32::MAX as usize) {
+            return Err(self.value_error("precision too big"));
+        }
+        let room = sp.width.unwrap_or(0).max(sp.precision.unwrap_or(0));
+        if room > 0 {
+            let mut probe = String::new();
+            probe
+                .try_reserve_exact(room.saturating_mul(4).saturating_add(400))
+                .map_err(|_| self.error(&self.exc.memory, ""))?;
+        }
         let body = match (v.kind(), sp.ty) {
             (Kind::Int | Kind::Bool, None | Some('d' | 'b' | 'o' | 'x' | 'X' | 'n' | 'c')) => {
                 let i = int_of(v).expect("int");

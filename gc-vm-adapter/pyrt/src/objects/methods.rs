@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use super::{small_int, with_native, BuiltinFn, Native};
-use crate::stdlib::builtins::{kwarg, length, sort_items};
+use super::{listops, small_int, with_native, BuiltinFn, Native};
+use crate::stdlib::builtins::{kwarg, length};
 use crate::vm::{PyResult, Vm};
 use gc_vm_adapter::{Kind, Ref};
 
@@ -91,26 +91,10 @@ fn list_method(name: &str) -> Option<BuiltinFn> {
                 .with_items_mut(|v| v.extend(items));
             Ok(vm.rt.none())
         },
-        "pop" => |vm, a, _| {
-            let l = a[0].as_list().expect("list");
-            let n = l.len() as i64;
-            let i = a.get(1).and_then(small_int).unwrap_or(-1);
-            let j = if i < 0 { i + n } else { i };
-            if n == 0 {
-                return Err(vm.index_error("pop from empty list"));
-            }
-            if j < 0 || j >= n {
-                return Err(vm.index_error("pop index out of range"));
-            }
-            l.remove(j as usize)
-                .ok_or_else(|| vm.index_error("pop index out of range"))
-        },
+        "pop" => |vm, a, _| listops::pop(vm, a[0].as_list().expect("list"), a.get(1)),
         "insert" => |vm, a, _| {
-            let l = a[0].as_list().expect("list");
-            let n = l.len() as i64;
             let i = small_int(&a[1]).unwrap_or(0);
-            let j = if i < 0 { (i + n).max(0) } else { i.min(n) };
-            l.insert(j as usize, a[2].clone());
+            listops::insert(a[0].as_list().expect("list"), i, a[2].clone());
             Ok(vm.rt.none())
         },
         "index" => seq_index,
@@ -121,14 +105,8 @@ fn list_method(name: &str) -> Option<BuiltinFn> {
         },
         "copy" => |vm, a, _| Ok(vm.rt.new_list(a[0].as_list().expect("list").snapshot())),
         "remove" => |vm, a, _| {
-            let l = a[0].as_list().expect("list");
-            for (i, x) in l.snapshot().iter().enumerate() {
-                if vm.eq(x, &a[1])? {
-                    drop(l.remove(i));
-                    return Ok(vm.rt.none());
-                }
-            }
-            Err(vm.value_error("list.remove(x): x not in list"))
+            listops::remove(vm, a[0].as_list().expect("list"), &a[1])?;
+            Ok(vm.rt.none())
         },
         "reverse" => |vm, a, _| {
             a[0].as_list()
@@ -137,14 +115,12 @@ fn list_method(name: &str) -> Option<BuiltinFn> {
             Ok(vm.rt.none())
         },
         "sort" => |vm, a, kw| {
-            let l = a[0].as_list().expect("list");
             let rev = match kwarg(kw, "reverse") {
                 Some(r) => vm.truthy(&r)?,
                 None => false,
             };
-            let sorted = sort_items(vm, l.snapshot(), kwarg(kw, "key").as_ref(), rev)?;
-            let old = l.with_items_mut(|v| std::mem::replace(v, sorted));
-            drop(old);
+            let l = a[0].as_list().expect("list");
+            listops::sort(vm, l, kwarg(kw, "key").as_ref(), rev)?;
             Ok(vm.rt.none())
         },
         _ => return None,
@@ -385,7 +361,14 @@ fn str_method(name: &str) -> Option<BuiltinFn> {
                 Some(r) => ("-", r),
                 None => ("", t),
             };
-            Ok(vm.str(&format!("{sign}{}{rest}", "0".repeat(w - n))))
+            // The width is user input: allocate fallibly (`MemoryError`, never an abort).
+            let mut out = String::new();
+            out.try_reserve_exact(w - n + t.len())
+                .map_err(|_| vm.error(&vm.exc.memory, ""))?;
+            out.push_str(sign);
+            out.extend(std::iter::repeat('0').take(w - n));
+            out.push_str(rest);
+            Ok(vm.str(&out))
         },
         "ljust" | "rjust" | "center" => return None,
         "format" => |vm, a, kw| Ok(vm.str(&str_format(vm, s(&a[0]), &a[1..], kw)?)),

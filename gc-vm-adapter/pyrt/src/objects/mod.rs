@@ -18,10 +18,14 @@
 //! | class, instance, exception, module | adapter `Class` / `Instance` |
 //!
 //! [`methods`] holds the methods of builtin types (`list.append`, `str.join`, `Lock.acquire`,
-//! ...), [`format`](mod@format) `str` / `repr` and format specs.
+//! ...), [`format`](mod@format) `str` / `repr` and format specs, [`listops`] the list
+//! operations that must be atomic under threads (sort, remove, pop, insert, slices) and
+//! [`timsort`] CPython's sort, which never panics on an inconsistent `<`.
 
 pub mod format;
+pub mod listops;
 pub mod methods;
+pub mod timsort;
 
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -367,14 +371,17 @@ impl Vm {
 }
 
 /// Number of items of `range(a, b, s)`.
-pub fn range_len(a: i64, b: i64, s: i64) -> i64 {
-    if s > 0 && a < b {
+pub fn range_len(a: i64, b: i64, s: i64) -> u64 {
+    // In i128: `range(-2**63, 2**63 - 1)` has 2**64 - 1 items, which overflows i64 arithmetic.
+    let (a, b, s) = (a as i128, b as i128, s as i128);
+    let n = if s > 0 && a < b {
         (b - a - 1) / s + 1
     } else if s < 0 && a > b {
         (a - b - 1) / (-s) + 1
     } else {
         0
-    }
+    };
+    n as u64
 }
 
 /// Advance a range iterator.

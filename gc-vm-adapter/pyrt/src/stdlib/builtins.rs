@@ -194,11 +194,17 @@ pub fn length(vm: &Vm, o: &Ref) -> PyResult<usize> {
         Kind::Dict => o.as_dict().expect("dict").len(),
         Kind::Function => {
             let r = with_native(o, |n| match n {
-                Some(Native::Range(a, b, s)) => Some(range_len(*a, *b, *s) as usize),
+                Some(Native::Range(a, b, s)) => Some(range_len(*a, *b, *s)),
                 _ => None,
             });
             match r {
-                Some(n) => n,
+                Some(n) if n > i64::MAX as u64 => {
+                    return Err(vm.error(
+                        &vm.exc.overflow,
+                        "Python int too large to convert to C ssize_t",
+                    ))
+                }
+                Some(n) => n as usize,
                 None => {
                     return Err(
                         vm.type_error(format!("object of type '{}' has no len()", vm.type_name(o)))
@@ -284,47 +290,6 @@ fn b_isinstance(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
     Ok(vm.rt.new_bool(isinstance(vm, &args[0], &args[1])?))
 }
 
-/// Sort `items` in place (stable), with an optional key function.
-pub fn sort_items(
-    vm: &Vm,
-    items: Vec<Ref>,
-    key: Option<&Ref>,
-    reverse: bool,
-) -> PyResult<Vec<Ref>> {
-    let keyed: Vec<(Ref, Ref)> = match key.filter(|k| !k.is_none()) {
-        Some(k) => items
-            .into_iter()
-            .map(|x| Ok((vm.call(k, vec![x.clone()], Vec::new())?, x)))
-            .collect::<PyResult<_>>()?,
-        None => items.into_iter().map(|x| (x.clone(), x)).collect(),
-    };
-    let mut err = None;
-    let mut keyed = keyed;
-    keyed.sort_by(|a, b| {
-        if err.is_some() {
-            return std::cmp::Ordering::Equal;
-        }
-        let o = vm.cmp_order(&a.0, &b.0, CmpOp::Lt);
-        match o {
-            Ok(o) => {
-                if reverse {
-                    o.reverse()
-                } else {
-                    o
-                }
-            }
-            Err(e) => {
-                err = Some(e);
-                std::cmp::Ordering::Equal
-            }
-        }
-    });
-    if let Some(e) = err {
-        return Err(e);
-    }
-    Ok(keyed.into_iter().map(|(_, x)| x).collect())
-}
-
 fn b_sorted(vm: &Vm, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
     arg_count(vm, "sorted", args, 1, 1)?;
     let items = vm.iterate(&args[0])?;
@@ -332,7 +297,7 @@ fn b_sorted(vm: &Vm, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
         Some(r) => vm.truthy(&r)?,
         None => false,
     };
-    let v = sort_items(vm, items, kwarg(kw, "key").as_ref(), rev)?;
+    let v = crate::objects::listops::sorted(vm, items, kwarg(kw, "key").as_ref(), rev)?;
     Ok(vm.rt.new_list(v))
 }
 

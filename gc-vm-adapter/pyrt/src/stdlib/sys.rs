@@ -23,6 +23,9 @@ const SYS: &[(&str, BuiltinFn)] = &[
         Ok(vm.int(crate::vm::eval::RECURSION_LIMIT as i64))
     }),
     ("setrecursionlimit", |vm, _, _| Ok(vm.rt.none())),
+    // Test hook for the internal-error path (a panic caught at a thread boundary must exit
+    // non-zero with a report); no program has a reason to call it.
+    ("_pyrt_panic", |_, _, _| panic!("sys._pyrt_panic() called")),
     ("exit", |vm, a, _| {
         let args = a.to_vec();
         Err(crate::vm::PyErr {

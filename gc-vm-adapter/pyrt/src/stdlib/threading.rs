@@ -126,11 +126,21 @@ fn thread_start(vm: &Vm, a: &[Ref], _kw: &Kw) -> PyResult<Ref> {
     let t = this.clone();
     let h = std::thread::Builder::new()
         .name(format!("py-thread-{id}"))
-        .stack_size(64 << 20)
+        .stack_size(crate::vm::guard::THREAD_STACK)
         .spawn(move || {
             let guard = vm2.rt.attach_thread(format!("py-thread-{id}"));
             vm2.rt.push_root(t.clone());
-            let r = vm2.call_method(&t, "run", Vec::new());
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                vm2.call_method(&t, "run", Vec::new())
+            }));
+            let r = match r {
+                Ok(r) => r,
+                // A panic is a bug in pyrt: recorded, and the run exits non-zero.
+                Err(p) => {
+                    vm2.record_panic(&format!("py-thread-{id}"), p.as_ref());
+                    Ok(vm2.rt.none())
+                }
+            };
             if let Err(e) = r {
                 let tb = crate::vm::exceptions::format_traceback(&vm2, &e);
                 eprint!("Exception in thread {id}:\n{tb}");

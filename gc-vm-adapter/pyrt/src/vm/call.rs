@@ -505,7 +505,15 @@ impl Vm {
                 .collect()),
             _ => {
                 let it = self.get_iter(o)?;
-                let mut v = Vec::new();
+                // A range knows its length: `list(range(10**12))` is a `MemoryError` up front
+                // (as in CPython), not an out-of-memory abort after filling the memory.
+                let hint = with_native(o, |n| match n {
+                    Some(Native::Range(a, b, s)) => {
+                        Some(crate::objects::range_len(*a, *b, *s) as usize)
+                    }
+                    _ => None,
+                });
+                let mut v = super::guard::reserve(self, hint.unwrap_or(0))?;
                 while let Some(x) = self.iter_next(&it)? {
                     v.push(x);
                 }

@@ -1,6 +1,5 @@
 //! Frames and the evaluation loop.
 
-use std::cell::Cell;
 use std::sync::Arc;
 
 use super::{CodeCache, PyErr, PyResult, Vm};
@@ -8,12 +7,7 @@ use crate::bytecode::{CodeObject, Conversion, Instr, UnaryOp};
 use crate::objects::{with_native, Native, UserFn};
 use gc_vm_adapter::{HashKey, Kind, Ref};
 
-/// Maximum Python call depth per thread.
-pub const RECURSION_LIMIT: usize = 900;
-
-thread_local! {
-    static DEPTH: Cell<usize> = const { Cell::new(0) };
-}
+pub use super::guard::RECURSION_LIMIT;
 
 /// A block of the block stack.
 pub enum Block {
@@ -85,23 +79,10 @@ pub fn run_code(vm: &Vm, code: Arc<CodeObject>, globals: Ref, ns: Option<Ref>) -
     run_frame(vm, &mut f)
 }
 
-struct DepthGuard;
-impl Drop for DepthGuard {
-    fn drop(&mut self) {
-        DEPTH.with(|d| d.set(d.get() - 1));
-    }
-}
-
 /// Execute `f` to completion: its return value or the exception leaving it.
 pub fn run_frame(vm: &Vm, f: &mut Frame) -> PyResult<Ref> {
-    let depth = DEPTH.with(|d| {
-        d.set(d.get() + 1);
-        d.get()
-    });
-    let _g = DepthGuard;
-    if depth > RECURSION_LIMIT {
-        return Err(vm.error(&vm.exc.recursion, "maximum recursion depth exceeded"));
-    }
+    // One level of the depth shared with the native recursion of `repr`, `==`, ... .
+    let _depth = super::guard::enter(vm, super::guard::IN_CALL)?;
     loop {
         match exec(vm, f) {
             Ok(v) => return Ok(v),

@@ -61,6 +61,8 @@ pub struct ExcClasses {
     pub stop_iteration: Ref,
     /// `ImportError`
     pub import: Ref,
+    /// `MemoryError` (a size computed from user input too big to allocate)
+    pub memory: Ref,
     /// `KeyboardInterrupt`-free `SystemExit`
     pub system_exit: Ref,
 }
@@ -92,6 +94,7 @@ impl ExcClasses {
             assertion: mk("AssertionError", Some(&exception)),
             stop_iteration: mk("StopIteration", Some(&exception)),
             import: mk("ImportError", Some(&exception)),
+            memory: mk("MemoryError", Some(&exception)),
             system_exit: mk("SystemExit", Some(&base_exception)),
             base_exception,
             exception,
@@ -123,6 +126,7 @@ impl ExcClasses {
             &self.assertion,
             &self.stop_iteration,
             &self.import,
+            &self.memory,
             &self.system_exit,
         ]
     }

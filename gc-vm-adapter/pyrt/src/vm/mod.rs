@@ -5,6 +5,8 @@
 //! * [`call`]: calls, argument binding, attributes, classes.
 //! * [`ops`]: arithmetic (arbitrary-precision ints), comparisons, subscripts.
 //! * [`exceptions`]: exception classes, [`PyErr`], tracebacks.
+//! * [`guard`]: the per-thread recursion depth shared by Python calls and native recursion,
+//!   `repr`'s cycle detection, thread stack sizes, fallible allocation of user-sized vectors.
 //!
 //! Values are represented as described in [`crate::objects`] (with the methods of builtin
 //! types and `str` / `repr` / format specs); builtin functions and the built-in modules
@@ -23,6 +25,7 @@
 pub mod call;
 pub mod eval;
 pub mod exceptions;
+pub mod guard;
 pub mod ops;
 
 use std::collections::HashMap;
@@ -73,6 +76,9 @@ pub struct Vm {
     pub out: Output,
     /// Running OS threads by id.
     pub threads: Mutex<HashMap<i64, std::thread::JoinHandle<()>>>,
+    /// The first panic caught on any interpreter thread (a bug in pyrt): the run ends with
+    /// [`INTERNAL_ERROR_STATUS`] instead of exiting 0 as if nothing happened.
+    pub internal_error: Mutex<Option<String>>,
     /// Next thread id.
     pub next_thread: AtomicUsize,
     /// Objects frozen by `gc.freeze()`.
@@ -105,6 +111,7 @@ impl Vm {
             argv,
             out,
             threads: Mutex::new(HashMap::new()),
+            internal_error: Mutex::new(None),
             next_thread: AtomicUsize::new(1),
             frozen: AtomicUsize::new(0),
             consts: RwLock::new(HashMap::new()),
@@ -201,6 +208,28 @@ pub struct CodeCache {
     pub names: Vec<HashKey>,
 }
 
+/// Exit status of a run that hit a panic (an internal error of pyrt), on any of its threads.
+pub const INTERNAL_ERROR_STATUS: i32 = 70;
+
+/// The message of a caught panic.
+pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+impl Vm {
+    /// Record a panic caught on an interpreter thread (the first one is reported).
+    pub fn record_panic(&self, thread: &str, p: &(dyn std::any::Any + Send)) {
+        let msg = format!(
+            "pyrt: internal error in thread '{thread}': {} (a bug in pyrt, not in the program)",
+            panic_message(p)
+        );
+        self.internal_error.lock().get_or_insert(msg);
+    }
+}
+
 /// How to run a program.
 pub struct RunOptions {
     /// `sys.argv`.
@@ -227,7 +256,7 @@ pub fn run_source(source: &str, filename: &str, opts: RunOptions) -> Result<RunR
     let code = crate::compile(source, filename).map_err(|e| e.to_string())?;
     let handle = std::thread::Builder::new()
         .name("py-main".into())
-        .stack_size(256 << 20)
+        .stack_size(guard::MAIN_STACK)
         .spawn(move || {
             let rt = Runtime::new(opts.config);
             let guard = rt.attach_thread("main");
@@ -237,11 +266,18 @@ pub fn run_source(source: &str, filename: &str, opts: RunOptions) -> Result<RunR
                 Output::Stdout
             };
             let vm = Vm::new(rt, opts.argv, out);
-            let r = vm.run_module(code);
+            // A panic is a bug, never a silent exit 0 or a crash at teardown: catch it here,
+            // report it, and tear down as after an exception (the VM is forgotten below, so no
+            // object is freed behind the collector's back).
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| vm.run_module(code)));
             let mut exit_code = None;
             let error = match r {
-                Ok(_) => None,
-                Err(e) if vm.is_instance_of(&e.exc, &vm.exc.system_exit) => {
+                Err(p) => {
+                    vm.record_panic("main", p.as_ref());
+                    None
+                }
+                Ok(Ok(_)) => None,
+                Ok(Err(e)) if vm.is_instance_of(&e.exc, &vm.exc.system_exit) => {
                     let arg = e
                         .exc
                         .as_instance()
@@ -260,9 +296,16 @@ pub fn run_source(source: &str, filename: &str, opts: RunOptions) -> Result<RunR
                     });
                     None
                 }
-                Err(e) => Some(exceptions::format_traceback(&vm, &e)),
+                Ok(Err(e)) => Some(exceptions::format_traceback(&vm, &e)),
             };
             stdlib::threading::join_all(&vm);
+            let (error, exit_code) = match vm.internal_error.lock().take() {
+                Some(msg) => (
+                    Some(format!("{}{msg}\n", error.unwrap_or_default())),
+                    Some(INTERNAL_ERROR_STATUS),
+                ),
+                None => (error, exit_code),
+            };
             let stdout = vm.captured();
             // The VM (and the objects it holds) lives as long as the process: finalizer and
             // callback closures refer to it, and objects must not be dropped after detaching.

@@ -8,7 +8,7 @@ use num_traits::{Signed, ToPrimitive, Zero};
 
 use super::{PyResult, Vm};
 use crate::bytecode::{BinOp, CmpOp, UnaryOp};
-use crate::objects::{int_of, range_len, small_int, with_native, IntVal, Native};
+use crate::objects::{int_of, listops, range_len, small_int, with_native, IntVal, Native};
 use gc_vm_adapter::{Kind, Ref};
 
 enum Num {
@@ -246,6 +246,14 @@ impl Vm {
             (_, Kind::Str | Kind::List | Kind::Tuple, BinOp::Mul) if small_int(a).is_some() => {
                 return self.repeat(b, small_int(a).unwrap_or(0));
             }
+            (Kind::Str | Kind::List | Kind::Tuple, Kind::Int, BinOp::Mul)
+            | (Kind::Int, Kind::Str | Kind::List | Kind::Tuple, BinOp::Mul) => {
+                // A count that is no `i64` (`[0] * 2**63`): CPython's `OverflowError`.
+                return Err(self.error(
+                    &self.exc.overflow,
+                    "cannot fit 'int' into an index-sized integer",
+                ));
+            }
             (Kind::Str, _, BinOp::Mod) => {
                 let s = crate::objects::format::percent_format(self, a.as_str().unwrap_or(""), b)?;
                 return Ok(self.str(&s));
@@ -265,26 +273,48 @@ impl Vm {
         )))
     }
 
+    /// `seq * n`. The result's size is checked before allocating: CPython's `MemoryError` for
+    /// lists and tuples past `isize::MAX` bytes or refused by the allocator, `OverflowError`
+    /// for a string longer than `isize::MAX`.
     fn repeat(&self, s: &Ref, n: i64) -> PyResult<Ref> {
         let n = n.max(0) as usize;
+        let nomem = || self.error(&self.exc.memory, "");
         Ok(match s.kind() {
-            Kind::Str => self.str(&s.as_str().unwrap_or("").repeat(n)),
-            Kind::List => {
-                let items = s.as_list().expect("list").snapshot();
-                let mut v = Vec::with_capacity(items.len() * n);
+            Kind::Str => {
+                let t = s.as_str().unwrap_or("");
+                let total = t
+                    .len()
+                    .checked_mul(n)
+                    .filter(|&t| t <= isize::MAX as usize)
+                    .ok_or_else(|| self.error(&self.exc.overflow, "repeated string is too long"))?;
+                let mut out = String::new();
+                out.try_reserve_exact(total).map_err(|_| nomem())?;
+                for _ in 0..n {
+                    out.push_str(t);
+                }
+                self.str(&out)
+            }
+            Kind::List | Kind::Tuple => {
+                let items = match s.as_list() {
+                    Some(l) => l.snapshot(),
+                    None => s.as_tuple().expect("tuple").to_vec(),
+                };
+                let total = items
+                    .len()
+                    .checked_mul(n)
+                    .filter(|&t| t <= isize::MAX as usize / std::mem::size_of::<Ref>())
+                    .ok_or_else(nomem)?;
+                let mut v = super::guard::reserve(self, total)?;
                 for _ in 0..n {
                     v.extend(items.iter().cloned());
                 }
-                self.rt.new_list(v)
-            }
-            _ => {
-                let items = s.as_tuple().expect("tuple");
-                let mut v = Vec::with_capacity(items.len() * n);
-                for _ in 0..n {
-                    v.extend(items.iter().cloned());
+                if s.kind() == Kind::List {
+                    self.rt.new_list(v)
+                } else {
+                    self.rt.new_tuple(v)
                 }
-                self.rt.new_tuple(v)
             }
+            _ => unreachable!("repeat of a non-sequence"),
         })
     }
 
@@ -338,8 +368,15 @@ impl Vm {
         let r = match op {
             CmpOp::Is => a.ptr_eq(b),
             CmpOp::IsNot => !a.ptr_eq(b),
-            CmpOp::Eq => self.eq(a, b)?,
-            CmpOp::Ne => !self.eq(a, b)?,
+            // The operators compare values: `x == x` is False for a NaN (the identity shortcut
+            // of `eq` is for containers, as in CPython's `PyObject_RichCompareBool`).
+            CmpOp::Eq | CmpOp::Ne => {
+                let e = match a.as_float() {
+                    Some(x) if a.ptr_eq(b) => !x.is_nan(),
+                    _ => self.eq(a, b)?,
+                };
+                e == (op == CmpOp::Eq)
+            }
             CmpOp::In => self.contains(b, a)?,
             CmpOp::NotIn => !self.contains(b, a)?,
             CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => {
@@ -368,6 +405,11 @@ impl Vm {
                 (Num::I(i), Num::F(f)) | (Num::F(f), Num::I(i)) => big_to_f64(&i) == f,
             });
         }
+        if let (Some(x), Some(y)) = (a.as_str(), b.as_str()) {
+            return Ok(x == y);
+        }
+        // Containers and `__eq__` recurse: one level of the shared depth.
+        let _depth = super::guard::enter(self, super::guard::IN_CMP)?;
         Ok(match (a.kind(), b.kind()) {
             (Kind::Str, Kind::Str) => a.as_str() == b.as_str(),
             (Kind::Tuple, Kind::Tuple) => {
@@ -437,6 +479,11 @@ impl Vm {
                 (Num::F(f), Num::I(i)) => f.partial_cmp(&big_to_f64(&i)).unwrap_or(Ordering::Equal),
             });
         }
+        if let (Some(x), Some(y)) = (a.as_str(), b.as_str()) {
+            return Ok(x.cmp(y));
+        }
+        // Containers and `__lt__` recurse: one level of the shared depth.
+        let _depth = super::guard::enter(self, super::guard::IN_CMP)?;
         match (a.kind(), b.kind()) {
             (Kind::Str, Kind::Str) => return Ok(a.as_str().cmp(&b.as_str())),
             (Kind::Tuple, Kind::Tuple) => {
@@ -546,52 +593,7 @@ impl Vm {
 
     /// Slice indices `(start, stop, step)` resolved against `len`.
     fn slice_indices(&self, sl: &Ref, len: usize) -> PyResult<Option<Vec<usize>>> {
-        let Some(f) = sl.as_function() else {
-            return Ok(None);
-        };
-        if !with_native(sl, |n| matches!(n, Some(Native::Slice))) {
-            return Ok(None);
-        }
-        let c = f.cells();
-        let get = |r: &Ref| -> PyResult<Option<i64>> {
-            if r.is_none() {
-                Ok(None)
-            } else {
-                small_int(r)
-                    .map(Some)
-                    .ok_or_else(|| self.type_error("slice indices must be integers or None"))
-            }
-        };
-        let (lo, hi, st) = (get(&c[0])?, get(&c[1])?, get(&c[2])?);
-        let step = st.unwrap_or(1);
-        if step == 0 {
-            return Err(self.value_error("slice step cannot be zero"));
-        }
-        let n = len as i64;
-        let clamp = |v: Option<i64>, dflt: i64, lo_b: i64, hi_b: i64| match v {
-            None => dflt,
-            Some(v) => {
-                let v = if v < 0 { v + n } else { v };
-                v.clamp(lo_b, hi_b)
-            }
-        };
-        let mut out = Vec::new();
-        if step > 0 {
-            let (a, b) = (clamp(lo, 0, 0, n), clamp(hi, n, 0, n));
-            let mut i = a;
-            while i < b {
-                out.push(i as usize);
-                i += step;
-            }
-        } else {
-            let (a, b) = (clamp(lo, n - 1, -1, n - 1), clamp(hi, -1, -1, n - 1));
-            let mut i = a;
-            while i > b {
-                out.push(i as usize);
-                i += step;
-            }
-        }
-        Ok(Some(out))
+        Ok(listops::slice_parts(self, sl)?.map(|p| p.indices(len)))
     }
 
     /// `c[k]`.
@@ -650,9 +652,10 @@ impl Vm {
                     _ => None,
                 });
                 if let Some((a, b, s)) = r {
-                    let n = range_len(a, b, s) as usize;
+                    let n = range_len(a, b, s).min(i64::MAX as u64) as usize;
                     let i = self.index_of(k, n, "range object")?;
-                    return Ok(self.int(a + s * i as i64));
+                    // In i128: the item is in range, the intermediate product need not be.
+                    return Ok(self.int((a as i128 + s as i128 * i as i128) as i64));
                 }
                 Err(self.not_subscriptable(c))
             }
@@ -675,23 +678,9 @@ impl Vm {
         match c.kind() {
             Kind::List => {
                 let l = c.as_list().expect("list");
-                if let Some(ix) = self.slice_indices(k, l.len())? {
+                if let Some(parts) = listops::slice_parts(self, k)? {
                     let new = self.iterate(&v)?;
-                    let contiguous = ix.windows(2).all(|w| w[1] == w[0] + 1);
-                    if !contiguous || ix.is_empty() && !new.is_empty() {
-                        if ix.len() != new.len() {
-                            return Err(self.value_error("slice assignment size mismatch"));
-                        }
-                        for (i, x) in ix.into_iter().zip(new) {
-                            l.set(i, x);
-                        }
-                        return Ok(());
-                    }
-                    let start = ix.first().copied().unwrap_or(0);
-                    let end = start + ix.len();
-                    let old: Vec<Ref> = l.with_items_mut(|xs| xs.splice(start..end, new).collect());
-                    drop(old);
-                    return Ok(());
+                    return listops::set_slice(self, l, parts, new);
                 }
                 let i = self.index_of(k, l.len(), "list")?;
                 if !l.set(i, v) {
@@ -721,17 +710,17 @@ impl Vm {
         match c.kind() {
             Kind::List => {
                 let l = c.as_list().expect("list");
-                if let Some(ix) = self.slice_indices(k, l.len())? {
-                    let mut ix = ix;
-                    ix.sort_unstable();
-                    let old: Vec<Ref> =
-                        l.with_items_mut(|xs| ix.iter().rev().map(|&i| xs.remove(i)).collect());
-                    drop(old);
+                if let Some(parts) = listops::slice_parts(self, k)? {
+                    listops::del_slice(l, parts);
                     return Ok(());
                 }
-                let i = self.index_of(k, l.len(), "list")?;
-                drop(l.remove(i));
-                Ok(())
+                let Some(i) = small_int(k) else {
+                    return Err(self.type_error(format!(
+                        "list indices must be integers or slices, not {}",
+                        self.type_name(k)
+                    )));
+                };
+                listops::del_index(self, l, i)
             }
             Kind::Dict => {
                 let key = self.key(k)?;
