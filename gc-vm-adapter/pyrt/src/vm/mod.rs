@@ -176,9 +176,7 @@ impl Vm {
                 let v = items.iter().map(|c| self.const_obj(c)).collect();
                 self.rt.new_tuple(v)
             }
-            C::Code(code) => {
-                self.new_native(&code.name, objects::Native::Code(code.clone()), Vec::new())
-            }
+            C::Code(code) => self.rt.alloc(objects::CodeConst(code.clone())),
         }
     }
 
