@@ -264,22 +264,24 @@ impl Vm {
             cell.set(Some(class.clone()));
         }
         if c.get_attr("__del__").is_some() {
-            let vm = self.arc();
-            c.set_finalizer(move |obj| vm.run_del(obj));
+            // The finalizer is the `__del__` function object itself, in the class's traced
+            // finalizer slot (a cycle through its closure is collectable); `PyHooks` calls it.
+            c.set_finalizer_object(c.get_attr("__del__"));
         }
         Ok(class)
     }
 
-    /// Run `obj.__del__()` (the adapter finalizer); errors are reported, not raised.
-    fn run_del(&self, obj: &Ref) {
-        if let Some(m) = self.lookup_class_attr(obj, "__del__") {
-            if let Err(e) = self.call(&m, vec![obj.clone()], Vec::new()) {
-                let msg = super::exceptions::exc_message(self, &e.exc);
-                eprintln!(
-                    "Exception ignored in __del__: {}: {msg}",
-                    self.exc_class_name(&e.exc)
-                );
-            }
+    /// Run `obj.__del__()` (called by the hooks with the class's finalizer object `fin`; the
+    /// method is looked up again, as CPython does, in case the class's `__del__` changed);
+    /// errors are reported, not raised.
+    pub(crate) fn run_del(&self, fin: &Ref, obj: &Ref) {
+        let m = self.lookup_class_attr(obj, "__del__");
+        if let Err(e) = self.call(m.as_ref().unwrap_or(fin), vec![obj.clone()], Vec::new()) {
+            let msg = super::exceptions::exc_message(self, &e.exc);
+            eprintln!(
+                "Exception ignored in __del__: {}: {msg}",
+                self.exc_class_name(&e.exc)
+            );
         }
     }
 

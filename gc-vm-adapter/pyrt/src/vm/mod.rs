@@ -5,6 +5,8 @@
 //! * [`call`]: calls, argument binding, attributes, classes.
 //! * [`ops`]: arithmetic (arbitrary-precision ints), comparisons, subscripts.
 //! * [`exceptions`]: exception classes, [`PyErr`], tracebacks.
+//! * [`hooks`]: the runtime's [`VmHooks`](gc_vm_adapter::VmHooks): `__del__` and weakref
+//!   callbacks are Python callables in traced slots, called through [`hooks::PyHooks`].
 //!
 //! Values are represented as described in [`crate::objects`] (with the methods of builtin
 //! types and `str` / `repr` / format specs); builtin functions and the built-in modules
@@ -13,8 +15,8 @@
 //! GC integration: the module's globals dict is a global root; every running user frame
 //! pushes its function onto the thread's root stack (mark-alive); the VM polls a safepoint on
 //! every `JumpBackward` and every call of a user function, and detaches around blocking calls
-//! (`time.sleep`, `Thread.join`, contended `Lock.acquire`). `__del__` is the class's adapter
-//! finalizer, so gc-core / the refcount path runs it at most once, on whichever attached thread
+//! (`time.sleep`, `Thread.join`, contended `Lock.acquire`). `__del__` (the function object) is the class's
+//! adapter finalizer, so gc-core / the refcount path runs it at most once, on whichever attached thread
 //! drops the last reference or runs the collection.
 //!
 //! What `gc.collect()` counts: objects freed by the collector. Instances keep their attributes
@@ -23,6 +25,7 @@
 pub mod call;
 pub mod eval;
 pub mod exceptions;
+pub mod hooks;
 pub mod ops;
 
 use std::collections::HashMap;
@@ -227,7 +230,8 @@ pub fn run_source(source: &str, filename: &str, opts: RunOptions) -> Result<RunR
         .name("py-main".into())
         .stack_size(256 << 20)
         .spawn(move || {
-            let rt = Runtime::new(opts.config);
+            let hooks = Arc::new(hooks::PyHooks::default());
+            let rt = Runtime::with_hooks(opts.config, hooks.clone());
             let guard = rt.attach_thread("main");
             let out = if opts.capture {
                 Output::Capture(Mutex::new(String::new()))
@@ -235,6 +239,7 @@ pub fn run_source(source: &str, filename: &str, opts: RunOptions) -> Result<RunR
                 Output::Stdout
             };
             let vm = Vm::new(rt, opts.argv, out);
+            hooks.set_vm(&vm);
             let r = vm.run_module(code);
             let mut exit_code = None;
             let error = match r {
@@ -262,8 +267,8 @@ pub fn run_source(source: &str, filename: &str, opts: RunOptions) -> Result<RunR
             };
             stdlib::threading::join_all(&vm);
             let stdout = vm.captured();
-            // The VM (and the objects it holds) lives as long as the process: finalizer and
-            // callback closures refer to it, and objects must not be dropped after detaching.
+            // The VM (and the objects it holds) lives as long as the process: objects must not
+            // be dropped after detaching.
             std::mem::forget(vm);
             drop(guard);
             RunResult {
