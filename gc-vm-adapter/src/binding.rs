@@ -120,8 +120,8 @@ impl AdapterBinding {
 
 // SAFETY: the rules of gc_core::binding are met as described in the module docs: counts are
 // exact after merge_thread_state (rule 1); trace forwards to the type tables, whose Payload
-// rules 1-2 are gc-core's rule 2 (the code payload of functions and native callables'
-// closures are documented as not holding tracked objects); no mutator runs while stopped
+// rules 1-2 are gc-core's rule 2 (native callables' closures are documented as not holding
+// tracked objects); no mutator runs while stopped
 // (rule 3); objects are tracked only after initialisation (rule 4); clear is Payload rule 3
 // (rule 5); lifecycle::on_zero skips collector-held objects (rule 6); destroy only drops the
 // emptied value (Payload rule 4, rule 7); trace/refcount read without locks or allocation

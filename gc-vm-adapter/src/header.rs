@@ -289,9 +289,10 @@ impl RefCount {
 
 /// The coarse type tag of an object: which of the adapter's builtin types it is. It no longer
 /// drives anything inside the adapter (the [`TypeInfo`] table does); it stays as a cheap tag
-/// for consumers that `match` on it. A type defined outside the adapter picks the tag a
-/// `match`ing consumer should see (usually [`Kind::Instance`]: an opaque object, for which
-/// `as_instance()` is `None`); see `docs/design.md` for why there is no `Other` variant yet.
+/// for consumers that `match` on it. A type defined outside the adapter reports the tag of
+/// the builtin type it stands in for (a VM's function type [`Kind::Function`], its big
+/// integer [`Kind::Int`]) or [`Kind::Other`]; `match`ing consumers keep a `_` arm. Which
+/// type an object really is: [`Object::is`] / [`Object::downcast`] / `type_info().name`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum Kind {
@@ -315,12 +316,14 @@ pub enum Kind {
     Class,
     /// Instance of a class.
     Instance,
-    /// Function / closure.
+    /// Function / closure (the adapter's [`Function`](crate::Function) or a VM's own).
     Function,
     /// A cell (a closure's captured variable).
     Cell,
     /// Weak reference.
     WeakRef,
+    /// Any other type (a VM's own payload types: iterators, ranges, locks, ...).
+    Other,
 }
 
 /// Header bit: weak references to this object may exist.

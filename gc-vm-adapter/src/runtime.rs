@@ -1,7 +1,6 @@
 //! [`Runtime`]: the object model's front door: attach threads, allocate objects, poll, collect,
 //! manage roots.
 
-use std::any::Any;
 use std::mem::{align_of, size_of};
 use std::sync::{Arc, OnceLock};
 
@@ -14,7 +13,7 @@ use crate::hooks::VmHooks;
 use crate::payload::{Payload, VarPayload};
 use crate::thread::{with_context, ThreadContext, ThreadGuard};
 use crate::types::{
-    Bool, Cell, Class, Code, Dict, Float, Function, Instance, Int, List, NativeCallable, NativeFn,
+    Bool, Cell, Class, Dict, Float, Function, Instance, Int, List, NativeCallable, NativeFn,
     NoneType, RefSlot, Str, Tuple, WeakRef,
 };
 use crate::weakref_table::WeakTable;
@@ -270,11 +269,6 @@ impl Runtime {
         self.alloc(Int::Small(v))
     }
 
-    /// An int from an [`Int`] value (untracked); used for big integers.
-    pub fn new_int_value(&self, v: Int) -> Ref {
-        self.alloc(v)
-    }
-
     /// A float (untracked).
     pub fn new_float(&self, v: f64) -> Ref {
         self.alloc(Float(v))
@@ -312,15 +306,16 @@ impl Runtime {
         self.alloc(Instance::new(class.clone()))
     }
 
-    /// A function/closure (tracked).
+    /// A function/closure (tracked): `code` is any object (traced), `cells` the captured
+    /// cells, `globals` usually a dict. A VM with its own function type allocates that
+    /// instead (`alloc`).
     pub fn new_function(
         &self,
         name: &str,
-        code: Arc<dyn Any + Send + Sync>,
+        code: Option<Ref>,
         cells: Vec<Ref>,
         globals: Option<Ref>,
     ) -> Ref {
-        let code: Code = code;
         self.alloc(Function::new(name, code, cells, globals))
     }
 

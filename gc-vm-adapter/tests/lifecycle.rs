@@ -251,7 +251,7 @@ fn deep_cell_chain_is_freed_in_a_small_stack() {
 #[test]
 fn deep_function_defaults_chain_is_freed_in_a_small_stack() {
     deep_chain("function", |rt, prev| {
-        let f = rt.new_function("f", Arc::new(()), vec![], None);
+        let f = rt.new_function("f", None, vec![], None);
         f.as_function().unwrap().set_defaults(vec![prev]);
         f
     });
@@ -260,7 +260,7 @@ fn deep_function_defaults_chain_is_freed_in_a_small_stack() {
 #[test]
 fn deep_function_cells_and_globals_chain_is_freed_in_a_small_stack() {
     deep_chain("closure", |rt, prev| {
-        rt.new_function("g", Arc::new(()), vec![rt.new_cell(Some(prev))], None)
+        rt.new_function("g", None, vec![rt.new_cell(Some(prev))], None)
     });
 }
 
@@ -370,9 +370,9 @@ fn vm_hooks_call_the_vms_own_function_objects() {
     let rt = Runtime::with_hooks(config(2), log.clone());
     let _g = rt.attach_thread("main");
     let class = rt.new_class("C", None);
-    let del = rt.new_function("__del__", Arc::new(()), vec![], None);
+    let del = rt.new_function("__del__", None, vec![], None);
     class.as_class().unwrap().set_finalizer_object(Some(del));
-    let cb = rt.new_function("on_dead", Arc::new(()), vec![], None);
+    let cb = rt.new_function("on_dead", None, vec![], None);
     let i = rt.new_instance(&class);
     let w = rt.new_weakref_with(&i, Some(cb));
     drop(i);
@@ -380,7 +380,7 @@ fn vm_hooks_call_the_vms_own_function_objects() {
     // Through the collector too.
     let j = rt.new_instance(&class);
     j.as_instance().unwrap().set_attr("me", j.clone());
-    let cb = rt.new_function("on_dead2", Arc::new(()), vec![], None);
+    let cb = rt.new_function("on_dead2", None, vec![], None);
     let w2 = rt.new_weakref_with(&j, Some(cb));
     drop(j);
     assert_eq!(rt.collect(), 1);

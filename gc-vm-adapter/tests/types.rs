@@ -184,14 +184,14 @@ fn functions_cells_and_roots() {
     let globals = rt.new_dict();
     let f = rt.new_function(
         "f",
-        Arc::new(17u32),
+        Some(rt.new_int(17)),
         vec![cell.clone()],
         Some(globals.clone()),
     );
     cell.as_cell().unwrap().set(Some(f.clone())); // f -> cell -> f
     assert_eq!(
-        f.as_function().unwrap().code().downcast_ref::<u32>(),
-        Some(&17)
+        f.as_function().unwrap().code().and_then(|c| c.as_i64()),
+        Some(17)
     );
     let w = rt.new_weakref(&f, None::<fn(&Ref)>);
     let root = rt.add_root(&f);

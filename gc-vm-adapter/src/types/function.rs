@@ -1,36 +1,32 @@
-//! Functions/closures: a placeholder the interpreter fills (name, captured cells, defaults,
-//! globals and an opaque code payload).
-
-use std::any::Any;
-use std::sync::Arc;
+//! Functions/closures: a generic function type (name, code object, captured cells, defaults,
+//! globals), every reference traced. The adapter's tests, benchmarks and simple VMs use it; a
+//! VM with richer functions defines its own payload type (pyrt's `PyFunction`).
 
 use parking_lot::RwLock;
 
+use super::RefSlot;
 use crate::handle::Ref;
 use crate::header::Kind;
 use crate::payload::{Edges, Payload};
 
-/// The interpreter's code object, opaque to the object model. It must not hold strong
-/// references to tracked objects (the collector cannot see inside it); constants that are
-/// atomic values (ints, strs) are fine.
-pub type Code = Arc<dyn Any + Send + Sync>;
-
 /// A function or closure.
 pub struct Function {
     pub(crate) name: Box<str>,
-    pub(crate) code: RwLock<Code>,
+    /// The code: any object (a VM's code payload type, a constant...), traced.
+    pub(crate) code: RefSlot,
     pub(crate) cells: RwLock<Vec<Ref>>,
     pub(crate) defaults: RwLock<Vec<Ref>>,
     pub(crate) globals: RwLock<Option<Ref>>,
 }
 
-// SAFETY: trace reports cells, defaults and globals (rules 1, 2: data_ptr reads, world
-// stopped; the code payload is documented as holding no tracked objects); clear takes them
-// (and the code) out under the locks and drops them after (rule 3).
+// SAFETY: trace reports the code object, cells, defaults and globals (rules 1, 2: an atomic
+// load and data_ptr reads, world stopped); clear takes them all out under the locks and drops
+// them after (rule 3).
 unsafe impl Payload for Function {
     crate::payload_type!(Function, "function", Kind::Function);
 
     fn trace(&self, e: &mut Edges<'_>) {
+        e.slot(&self.code);
         // SAFETY: world stopped; no mutator holds these locks across a safepoint.
         unsafe {
             e.refs(&*self.cells.data_ptr());
@@ -43,16 +39,20 @@ unsafe impl Payload for Function {
         let cells = std::mem::take(&mut *self.cells.write());
         let defaults = std::mem::take(&mut *self.defaults.write());
         let globals = self.globals.write().take();
-        let code = std::mem::replace(&mut *self.code.write(), Arc::new(()));
-        drop((cells, defaults, globals, code));
+        drop((cells, defaults, globals, self.code.take()));
     }
 }
 
 impl Function {
-    pub(crate) fn new(name: &str, code: Code, cells: Vec<Ref>, globals: Option<Ref>) -> Self {
+    pub(crate) fn new(
+        name: &str,
+        code: Option<Ref>,
+        cells: Vec<Ref>,
+        globals: Option<Ref>,
+    ) -> Self {
         Function {
             name: name.into(),
-            code: RwLock::new(code),
+            code: RefSlot::new(code),
             cells: RwLock::new(cells),
             defaults: RwLock::new(Vec::new()),
             globals: RwLock::new(globals),
@@ -64,9 +64,9 @@ impl Function {
         &self.name
     }
 
-    /// The code payload (replaced by `()` if the collector cleared the function).
-    pub fn code(&self) -> Code {
-        self.code.read().clone()
+    /// The code object (`None` if none was given or the collector cleared the function).
+    pub fn code(&self) -> Option<Ref> {
+        self.code.to_ref()
     }
 
     /// The captured cells.

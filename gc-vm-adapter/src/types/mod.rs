@@ -43,7 +43,7 @@ pub use cell::Cell;
 pub use class::{Class, Finalizer};
 pub use dict::{AttrMap, Dict, DictMap, HashKey};
 pub use float::Float;
-pub use function::{Code, Function};
+pub use function::Function;
 pub use instance::Instance;
 pub use int::Int;
 pub use list::List;

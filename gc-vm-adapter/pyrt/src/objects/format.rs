@@ -1,6 +1,6 @@
 //! `str()`, `repr()`, format specs (`format(v, spec)`, f-strings, `str.format`) and `%`.
 
-use super::{int_of, with_native, IntVal, Native};
+use super::{int_of, name_of, IntVal, PyLock, Slice, TypeObj};
 use crate::vm::ops::big_to_f64;
 use crate::vm::{guard, PyResult, Vm};
 use gc_vm_adapter::{Kind, Ref};
@@ -130,7 +130,11 @@ impl Vm {
                 "False"
             }
             .into(),
-            Kind::Int => o.as_int().map(|i| i.to_string()).unwrap_or_default(),
+            Kind::Int => match int_of(o) {
+                Some(IntVal::S(v)) => v.to_string(),
+                Some(IntVal::B(b)) => b.to_string(),
+                None => String::new(),
+            },
             Kind::Float => float_repr(o.as_float().unwrap_or(0.0)),
             Kind::Str => str_repr(o.as_str().unwrap_or("")),
             Kind::Tuple => {
@@ -208,39 +212,35 @@ impl Vm {
                 }
             }
             Kind::Cell => format!("<cell at {:#x}>", o.addr()),
-            Kind::Function => {
-                let name = o
-                    .as_function()
-                    .map(|f| f.name().to_string())
-                    .unwrap_or_default();
-                let r = with_native(o, |n| match n {
-                    Some(Native::Range(a, b, s)) => Some(if *s == 1 {
+            Kind::Function | Kind::Other => {
+                let name = name_of(o).unwrap_or_default();
+                if let Some((a, b, s)) = super::range_of(o) {
+                    if s == 1 {
                         format!("range({a}, {b})")
                     } else {
                         format!("range({a}, {b}, {s})")
-                    }),
-                    Some(Native::Type(t)) => Some(format!("<class '{}'>", t.name())),
-                    Some(Native::Builtin(..)) => Some(format!("<built-in function {name}>")),
-                    Some(Native::Bound) => Some(format!("<bound method {name}>")),
-                    Some(Native::Lock(l)) => Some(format!(
+                    }
+                } else if let Some(t) = o.downcast::<TypeObj>() {
+                    format!("<class '{}'>", t.0.name())
+                } else if o.is::<super::Builtin>() {
+                    format!("<built-in function {name}>")
+                } else if o.is::<super::BoundMethod>() {
+                    format!("<bound method {name}>")
+                } else if let Some(l) = o.downcast::<PyLock>() {
+                    format!(
                         "<{} _thread.lock object at {:#x}>",
                         if l.locked() { "locked" } else { "unlocked" },
                         o.addr()
-                    )),
-                    Some(Native::Slice) => None,
-                    _ => Some(format!("<function {name} at {:#x}>", o.addr())),
-                });
-                match r {
-                    Some(s) => s,
-                    None => {
-                        let c = o.as_function().expect("f").cells();
-                        format!(
-                            "slice({}, {}, {})",
-                            self.repr(&c[0])?,
-                            self.repr(&c[1])?,
-                            self.repr(&c[2])?
-                        )
-                    }
+                    )
+                } else if let Some([lo, hi, st]) = o.downcast::<Slice>().and_then(Slice::parts) {
+                    format!(
+                        "slice({}, {}, {})",
+                        self.repr(&lo)?,
+                        self.repr(&hi)?,
+                        self.repr(&st)?
+                    )
+                } else {
+                    format!("<function {name} at {:#x}>", o.addr())
                 }
             }
         })

@@ -239,13 +239,9 @@ pub struct SliceParts {
 
 /// The parts of `sl` if it is a slice (`None` for anything else); the errors of bad parts.
 pub fn slice_parts(vm: &Vm, sl: &Ref) -> PyResult<Option<SliceParts>> {
-    let Some(f) = sl.as_function() else {
+    let Some(c) = sl.downcast::<super::Slice>().and_then(super::Slice::parts) else {
         return Ok(None);
     };
-    if !super::with_native(sl, |n| matches!(n, Some(super::Native::Slice))) {
-        return Ok(None);
-    }
-    let c = f.cells();
     let get = |r: &Ref| -> PyResult<Option<i64>> {
         if r.is_none() {
             Ok(None)

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{listops, small_int, with_native, BuiltinFn, Native};
+use super::{listops, name_of, range_of, small_int, BuiltinFn, PyLock};
 use crate::stdlib::builtins::{kwarg, length};
 use crate::vm::{PyResult, Vm};
 use gc_vm_adapter::{Kind, Ref};
@@ -21,28 +21,23 @@ pub fn builtin_attr(vm: &Vm, o: &Ref, name: &str) -> PyResult<Option<Ref>> {
             "count" => Some(seq_count),
             _ => None,
         },
-        Kind::Function => {
+        Kind::Function | Kind::Other => {
             if name == "__name__" {
-                let n = o
-                    .as_function()
-                    .map(|f| f.name().to_string())
-                    .unwrap_or_default();
-                return Ok(Some(vm.str(&n)));
+                if let Some(n) = name_of(o) {
+                    return Ok(Some(vm.str(&n)));
+                }
             }
-            let r = with_native(o, |n| match n {
-                Some(Native::Lock(_)) => lock_method(name).map(Ok),
-                Some(Native::Range(a, b, s)) => match name {
-                    "start" => Some(Err(*a)),
-                    "stop" => Some(Err(*b)),
-                    "step" => Some(Err(*s)),
+            if o.is::<PyLock>() {
+                lock_method(name)
+            } else if let Some((a, b, s)) = range_of(o) {
+                match name {
+                    "start" => return Ok(Some(vm.int(a))),
+                    "stop" => return Ok(Some(vm.int(b))),
+                    "step" => return Ok(Some(vm.int(s))),
                     _ => None,
-                },
-                _ => None,
-            });
-            match r {
-                Some(Ok(f)) => Some(f),
-                Some(Err(v)) => return Ok(Some(vm.int(v))),
-                None => None,
+                }
+            } else {
+                None
             }
         }
         Kind::Int | Kind::Bool | Kind::Float => match name {
@@ -511,11 +506,9 @@ fn lock_method(name: &str) -> Option<BuiltinFn> {
     })
 }
 
-fn lock_of(o: &Ref) -> Arc<super::PyLock> {
-    with_native(o, |n| match n {
-        Some(Native::Lock(l)) => l.clone(),
-        _ => Arc::new(super::PyLock::default()),
-    })
+fn lock_of(o: &Ref) -> &PyLock {
+    // `builtin_attr` binds lock methods to locks only.
+    o.downcast::<PyLock>().expect("lock method bound to a lock")
 }
 
 /// `len()` for method implementations.

@@ -1,39 +1,51 @@
-//! Interpreter-level object representation on top of the adapter's object kinds.
+//! Interpreter-level object representation on top of the adapter's object model.
 //!
-//! Every value is an adapter [`Ref`]. Objects the adapter has no kind for are `Function`-kind
-//! objects whose opaque code payload is a [`Native`] (the payload never holds references: the
-//! objects a native refers to live in the function's traced *cells*):
+//! Every value is an adapter [`Ref`]. The adapter provides None, bool, int (`i64`), float,
+//! str, tuple, list, dict, class, instance, cell and weakref; everything else is a pyrt
+//! payload type (`unsafe impl Payload`, allocated with `rt.alloc` / `alloc_with`, read with
+//! `o.downcast::<T>()`), its references in traced slots that the collector clears:
 //!
-//! | Python value | representation |
-//! |---|---|
-//! | user function | `Function`, payload [`Native::User`], cells = closure cells, defaults = defaults (+ kw-defaults dict) |
-//! | builtin function / bound builtin method | `Function`, [`Native::Builtin`], cells = `[self]` when bound |
-//! | bound method | `Function`, [`Native::Bound`], cells = `[self, func]` |
-//! | builtin type (`int`, `list`, ...) | `Function`, [`Native::Type`] |
-//! | `range` | `Function`, [`Native::Range`] |
-//! | iterator | `Function`, [`Native::SeqIter`] (cells = `[seq]`) or [`Native::RangeIter`] |
-//! | slice | `Function`, [`Native::Slice`], cells = `[lo, hi, step]` |
-//! | `threading.Lock` | `Function`, [`Native::Lock`] |
-//! | code constant | `Function`, [`Native::Code`] |
-//! | class, instance, exception, module | adapter `Class` / `Instance` |
+//! | Python value | payload type | file | references (traced) | tracked | `Kind` |
+//! |---|---|---|---|---|---|
+//! | user function | [`PyFunction`] | `function.rs` | cells, defaults, kw-defaults, globals | yes | `Function` |
+//! | code constant | [`CodeConst`] | `function.rs` | - | no | `Other` |
+//! | builtin function / bound builtin method | [`Builtin`] | `callable.rs` | `self` when bound | when bound | `Function` |
+//! | bound method | [`BoundMethod`] | `callable.rs` | `self`, func | yes | `Function` |
+//! | builtin type (`int`, `list`, ...) | [`TypeObj`] | `callable.rs` | - | no | `Other` |
+//! | `range` | [`Range`] | `iter.rs` | - | no | `Other` |
+//! | list / tuple iterator | [`SeqIter`] | `iter.rs` | the sequence | yes | `Other` |
+//! | range iterator | [`RangeIter`] | `iter.rs` | - | no | `Other` |
+//! | slice | [`Slice`] | `iter.rs` | lo, hi, step | when one is | `Other` |
+//! | `threading.Lock` | [`PyLock`] | `lock.rs` | - | no | `Other` |
+//! | int outside `i64` | [`PyBigInt`] | `bigint.rs` | - | no | `Int` |
+//! | class, instance, exception, module | adapter `Class` / `Instance` | | | | |
 //!
 //! [`methods`] holds the methods of builtin types (`list.append`, `str.join`, `Lock.acquire`,
 //! ...), [`format`](mod@format) `str` / `repr` and format specs, [`listops`] the list
 //! operations that must be atomic under threads (sort, remove, pop, insert, slices) and
 //! [`timsort`] CPython's sort, which never panics on an inconsistent `<`.
 
+pub mod bigint;
+pub mod callable;
 pub mod format;
+pub mod function;
+pub mod iter;
 pub mod listops;
+pub mod lock;
 pub mod methods;
 pub mod timsort;
 
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+pub use bigint::PyBigInt;
+pub use callable::{BoundMethod, Builtin, TypeObj};
+pub use function::{CodeConst, PyFunction};
+pub use iter::{Range, RangeIter, SeqIter, Slice};
+pub use lock::PyLock;
+
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use num_bigint::BigInt;
-use parking_lot::{Condvar, Mutex};
 
-use crate::bytecode::CodeObject;
 use crate::vm::{PyResult, Vm};
 use gc_vm_adapter::{HashKey, Int, Kind, Ref};
 
@@ -89,112 +101,6 @@ impl TypeTag {
     }
 }
 
-/// A user-defined function's code.
-pub struct UserFn {
-    /// The code.
-    pub code: Arc<CodeObject>,
-    /// Whether the last entry of the defaults vector is the keyword-only defaults dict.
-    pub has_kwdefaults: bool,
-    /// The code's converted constants and name keys (shared with the VM's cache; the
-    /// constants are atomic values and code-constant natives the VM keeps alive anyway).
-    pub cache: Arc<crate::vm::CodeCache>,
-}
-
-/// A Python-level lock (`threading.Lock`).
-#[derive(Default)]
-pub struct PyLock {
-    locked: Mutex<bool>,
-    cv: Condvar,
-}
-
-impl PyLock {
-    /// Try to take the lock without blocking.
-    pub fn try_acquire(&self) -> bool {
-        let mut l = self.locked.lock();
-        if *l {
-            false
-        } else {
-            *l = true;
-            true
-        }
-    }
-
-    /// Block until the lock is taken (call detached).
-    pub fn acquire_blocking(&self, timeout: Option<std::time::Duration>) -> bool {
-        let mut l = self.locked.lock();
-        let deadline = timeout.map(|t| std::time::Instant::now() + t);
-        while *l {
-            match deadline {
-                Some(d) => {
-                    if self.cv.wait_until(&mut l, d).timed_out() && *l {
-                        return false;
-                    }
-                }
-                None => self.cv.wait(&mut l),
-            }
-        }
-        *l = true;
-        true
-    }
-
-    /// Release; false if it was not locked.
-    pub fn release(&self) -> bool {
-        let mut l = self.locked.lock();
-        if !*l {
-            return false;
-        }
-        *l = false;
-        self.cv.notify_one();
-        true
-    }
-
-    /// Whether it is held.
-    pub fn locked(&self) -> bool {
-        *self.locked.lock()
-    }
-}
-
-/// Payloads of `Function`-kind objects.
-pub enum Native {
-    /// A Python function.
-    User(UserFn),
-    /// A builtin function or (with a `self` cell) a bound builtin method.
-    Builtin(&'static str, BuiltinFn),
-    /// A bound method: cells `[self, func]`.
-    Bound,
-    /// A builtin type.
-    Type(TypeTag),
-    /// `range(start, stop, step)`.
-    Range(i64, i64, i64),
-    /// Iterator over a list / tuple (cells `[seq]`): next index.
-    SeqIter(AtomicUsize),
-    /// Iterator over a range: current value, stop, step.
-    RangeIter(AtomicI64, i64, i64),
-    /// A slice: cells `[lo, hi, step]`.
-    Slice,
-    /// `threading.Lock()`.
-    Lock(Arc<PyLock>),
-    /// A code constant (operand of `MakeFunction`).
-    Code(Arc<CodeObject>),
-}
-
-/// The native payload of `o`, if it is a function-kind object.
-pub fn native(o: &Ref) -> Option<Arc<dyn std::any::Any + Send + Sync>> {
-    o.as_function().map(|f| f.code())
-}
-
-/// Run `f` on the native payload of `o`.
-#[inline]
-pub fn with_native<R>(o: &Ref, f: impl FnOnce(Option<&Native>) -> R) -> R {
-    match o.as_function() {
-        Some(func) => {
-            let c = func.code();
-            f(c.downcast_ref::<Native>())
-        }
-        None => f(None),
-    }
-}
-
 /// An integer view.
 pub enum IntVal {
     /// Fits in i64.
@@ -213,14 +119,12 @@ impl IntVal {
     }
 }
 
-/// The int value of an int or bool.
+/// The int value of an int (small or [`PyBigInt`]) or bool.
 pub fn int_of(o: &Ref) -> Option<IntVal> {
     match o.kind() {
-        Kind::Int => match o.as_int()? {
-            Int::Small(v) => Some(IntVal::S(*v)),
-            Int::Big(b) => Some(IntVal::B((**b).clone())),
-            #[allow(unreachable_patterns)]
-            _ => None,
+        Kind::Int => match o.as_i64() {
+            Some(v) => Some(IntVal::S(v)),
+            None => o.downcast::<PyBigInt>().map(|b| IntVal::B(b.0.clone())),
         },
         Kind::Bool => Some(IntVal::S(o.as_bool()? as i64)),
         _ => None,
@@ -242,7 +146,7 @@ impl Vm {
     pub fn new_big(&self, b: BigInt) -> Ref {
         match i64::try_from(&b) {
             Ok(v) => self.rt.new_int(v),
-            Err(_) => self.rt.new_int_value(Int::Big(Box::new(b))),
+            Err(_) => self.rt.alloc(PyBigInt(b)),
         }
     }
 
@@ -258,19 +162,19 @@ impl Vm {
         self.rt.new_str(s)
     }
 
-    /// A native object.
-    pub fn new_native(&self, name: &str, n: Native, cells: Vec<Ref>) -> Ref {
-        self.rt.new_function(name, Arc::new(n), cells, None)
-    }
-
-    /// A builtin function object.
+    /// A builtin function object (untracked: it holds no reference).
     pub fn builtin(&self, name: &'static str, f: BuiltinFn) -> Ref {
-        self.new_native(name, Native::Builtin(name, f), Vec::new())
+        self.rt.alloc_with(Builtin::new(name, f, None), false)
     }
 
-    /// A bound builtin method.
+    /// A bound builtin method (tracked: it holds `this`).
     pub fn bound_builtin(&self, this: &Ref, name: &'static str, f: BuiltinFn) -> Ref {
-        self.new_native(name, Native::Builtin(name, f), vec![this.clone()])
+        self.rt.alloc(Builtin::new(name, f, Some(this.clone())))
+    }
+
+    /// A builtin type object.
+    pub fn type_obj(&self, tag: TypeTag) -> Ref {
+        self.rt.alloc(TypeObj(tag))
     }
 
     /// The dict key for `o` (`TypeError` if unhashable). Integral floats hash like ints.
@@ -314,10 +218,10 @@ impl Vm {
             Kind::Tuple => !o.as_tuple().unwrap_or(&[]).is_empty(),
             Kind::List => !o.as_list().map(|l| l.is_empty()).unwrap_or(true),
             Kind::Dict => !o.as_dict().map(|d| d.is_empty()).unwrap_or(true),
-            Kind::Function => with_native(o, |n| match n {
-                Some(Native::Range(a, b, s)) => range_len(*a, *b, *s) > 0,
-                _ => true,
-            }),
+            Kind::Other => match o.downcast::<Range>() {
+                Some(r) => range_len(r.start, r.stop, r.step) > 0,
+                None => true,
+            },
             Kind::Instance => {
                 if let Some(m) = self.lookup_class_attr(o, "__bool__") {
                     let r = self.call(&m, vec![o.clone()], Vec::new())?;
@@ -354,19 +258,36 @@ impl Vm {
                         .and_then(|c| c.as_class().map(|c| c.name().to_string()))
                 })
                 .unwrap_or_else(|| "object".into()),
-            Kind::Function => with_native(o, |n| match n {
-                Some(Native::User(_)) => "function".into(),
-                Some(Native::Builtin(..)) => "builtin_function_or_method".into(),
-                Some(Native::Bound) => "method".into(),
-                Some(Native::Type(_)) => "type".into(),
-                Some(Native::Range(..)) => "range".into(),
-                Some(Native::SeqIter(_)) | Some(Native::RangeIter(..)) => "iterator".into(),
-                Some(Native::Slice) => "slice".into(),
-                Some(Native::Lock(_)) => "_thread.lock".into(),
-                Some(Native::Code(_)) => "code".into(),
-                None => "object".into(),
-            }),
+            // pyrt's own types: the table's name is the Python type name.
+            Kind::Function | Kind::Other => o.type_info().name.into(),
         }
+    }
+}
+
+/// `(start, stop, step)` of a range object.
+#[inline]
+pub fn range_of(o: &Ref) -> Option<(i64, i64, i64)> {
+    o.downcast::<Range>().map(Range::parts)
+}
+
+/// `__name__` of a callable or builtin object (functions, methods, builtin types, ...).
+pub fn name_of(o: &Ref) -> Option<String> {
+    if let Some(f) = o.downcast::<PyFunction>() {
+        Some(f.name.to_string())
+    } else if let Some(b) = o.downcast::<Builtin>() {
+        Some(b.name.to_string())
+    } else if let Some(m) = o.downcast::<BoundMethod>() {
+        Some(m.name.to_string())
+    } else if let Some(t) = o.downcast::<TypeObj>() {
+        Some(t.0.name().to_string())
+    } else if let Some(c) = o.downcast::<CodeConst>() {
+        Some(c.0.name.clone())
+    } else if o.is::<SeqIter>() || o.is::<RangeIter>() {
+        Some("iterator".into())
+    } else if o.is::<Range>() || o.is::<Slice>() || o.is::<PyLock>() {
+        Some(o.type_info().name.trim_start_matches("_thread.").into())
+    } else {
+        None
     }
 }
 

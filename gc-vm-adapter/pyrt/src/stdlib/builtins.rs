@@ -5,7 +5,7 @@ use std::sync::Arc;
 use num_bigint::BigInt;
 
 use crate::bytecode::CmpOp;
-use crate::objects::{int_of, range_len, small_int, with_native, IntVal, Native, TypeTag};
+use crate::objects::{int_of, range_len, range_of, small_int, IntVal, Range, TypeObj, TypeTag};
 use crate::vm::ops::big_to_f64;
 use crate::vm::{PyResult, Vm};
 use gc_vm_adapter::{HashKey, Kind, Ref};
@@ -84,10 +84,10 @@ pub fn install(vm: &Vm) {
             Ok(vm.int(h.finish() as i64 >> 1))
         }),
         ("callable", |vm, a, _| {
-            Ok(vm.rt.new_bool(matches!(
-                a[0].kind(),
-                Kind::Function | Kind::Class | Kind::WeakRef
-            )))
+            Ok(vm.rt.new_bool(
+                matches!(a[0].kind(), Kind::Function | Kind::Class | Kind::WeakRef)
+                    || a[0].is::<TypeObj>(),
+            ))
         }),
         ("chr", |vm, a, _| {
             let c = small_int(&a[0]).and_then(|v| char::from_u32(v as u32));
@@ -159,10 +159,7 @@ pub fn install(vm: &Vm) {
         TypeTag::Object,
         TypeTag::Type,
     ] {
-        d.insert(
-            HashKey::from(t.name()),
-            vm.new_native(t.name(), Native::Type(t), Vec::new()),
-        );
+        d.insert(HashKey::from(t.name()), vm.type_obj(t));
     }
     d.insert(HashKey::from("None"), vm.rt.none());
     d.insert(HashKey::from("__name__"), vm.str("builtins"));
@@ -192,11 +189,8 @@ pub fn length(vm: &Vm, o: &Ref) -> PyResult<usize> {
         Kind::List => o.as_list().expect("list").len(),
         Kind::Tuple => o.as_tuple().expect("tuple").len(),
         Kind::Dict => o.as_dict().expect("dict").len(),
-        Kind::Function => {
-            let r = with_native(o, |n| match n {
-                Some(Native::Range(a, b, s)) => Some(range_len(*a, *b, *s)),
-                _ => None,
-            });
+        Kind::Other => {
+            let r = range_of(o).map(|(a, b, s)| range_len(a, b, s));
             match r {
                 Some(n) if n > i64::MAX as u64 => {
                     return Err(vm.error(
@@ -260,10 +254,7 @@ pub fn isinstance(vm: &Vm, o: &Ref, t: &Ref) -> PyResult<bool> {
     if t.kind() == Kind::Class {
         return Ok(vm.is_instance_of(o, t));
     }
-    let tag = with_native(t, |n| match n {
-        Some(Native::Type(tag)) => Some(*tag),
-        _ => None,
-    });
+    let tag = t.downcast::<TypeObj>().map(|t| t.0);
     let Some(tag) = tag else {
         return Err(vm.type_error("isinstance() arg 2 must be a type or tuple of types"));
     };
@@ -275,11 +266,9 @@ pub fn isinstance(vm: &Vm, o: &Ref, t: &Ref) -> PyResult<bool> {
         TypeTag::List => o.kind() == Kind::List,
         TypeTag::Tuple => o.kind() == Kind::Tuple,
         TypeTag::Dict => o.kind() == Kind::Dict,
-        TypeTag::Range => with_native(o, |n| matches!(n, Some(Native::Range(..)))),
+        TypeTag::Range => o.is::<Range>(),
         TypeTag::Object => true,
-        TypeTag::Type => {
-            o.kind() == Kind::Class || with_native(o, |n| matches!(n, Some(Native::Type(_))))
-        }
+        TypeTag::Type => o.kind() == Kind::Class || o.is::<TypeObj>(),
         TypeTag::NoneType => o.is_none(),
         TypeTag::Function => o.kind() == Kind::Function,
     })
@@ -587,7 +576,11 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
             if s == 0 {
                 return Err(vm.value_error("range() arg 3 must not be zero"));
             }
-            Ok(vm.new_native("range", Native::Range(a, b, s), Vec::new()))
+            Ok(vm.rt.alloc(Range {
+                start: a,
+                stop: b,
+                step: s,
+            }))
         }
         TypeTag::Object => Ok(vm.rt.new_instance(&vm.object_class())),
         TypeTag::Type => match a0 {

@@ -2,11 +2,10 @@
 //! `RLock`, `active_count`, `get_ident`; [`join_all`] waits for the threads at program end.
 
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
 
 use super::builtins::kwarg;
 use super::{set, BuiltinFn, Kw};
-use crate::objects::{small_int, Native, PyLock};
+use crate::objects::{small_int, PyLock};
 use crate::vm::{PyResult, Vm};
 use gc_vm_adapter::{HashKey, Ref};
 
@@ -46,11 +45,7 @@ const THREADING: &[(&str, BuiltinFn)] = &[
 ];
 
 fn new_lock(vm: &Vm, _a: &[Ref], _kw: &Kw) -> PyResult<Ref> {
-    Ok(vm.new_native(
-        "lock",
-        Native::Lock(Arc::new(PyLock::default())),
-        Vec::new(),
-    ))
+    Ok(vm.rt.alloc(PyLock::default()))
 }
 
 fn inst(vm: &Vm, o: &Ref) -> PyResult<()> {

@@ -1,7 +1,5 @@
 //! `weakref`: `ref(object[, callback])` on the adapter's weak references.
 
-use std::sync::Arc;
-
 use super::builtins::kwarg;
 use super::{BuiltinFn, Kw};
 use crate::vm::{PyResult, Vm};
@@ -36,19 +34,7 @@ fn weakref_ref(vm: &Vm, a: &[Ref], kw: &Kw) -> PyResult<Ref> {
         .cloned()
         .or_else(|| kwarg(kw, "callback"))
         .filter(|c| !c.is_none());
-    let weak = Arc::downgrade(&vm.arc());
-    let callback = cb.map(|cb| {
-        move |w: &Ref| {
-            if let Some(vm) = weak.upgrade() {
-                if let Err(e) = vm.call(&cb, vec![w.clone()], Vec::new()) {
-                    let msg = crate::vm::exceptions::exc_message(&vm, &e.exc);
-                    eprintln!(
-                        "Exception ignored in weakref callback: {}: {msg}",
-                        vm.exc_class_name(&e.exc)
-                    );
-                }
-            }
-        }
-    });
-    Ok(vm.rt.new_weakref(target, callback))
+    // The callback is the Python callable itself, in the weakref's traced slot (a weakref
+    // with a callback is tracked); `PyHooks` calls it.
+    Ok(vm.rt.new_weakref_with(target, cb))
 }

@@ -1,34 +1,52 @@
 //! Calls (argument binding, classes, bound methods), attributes and iteration.
 
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use super::eval::{run_frame, Frame};
 use super::{PyResult, Vm};
 use crate::bytecode::CodeKind;
-use crate::objects::{range_next, with_native, Native, TypeTag, UserFn};
+use crate::objects::{
+    range_of, BoundMethod, Builtin, PyFunction, RangeIter, SeqIter, TypeObj, TypeTag,
+};
 use gc_vm_adapter::{HashKey, Kind, Ref};
 
 /// Keyword arguments.
 pub type Kwargs = Vec<(Arc<str>, Ref)>;
 
-enum Callee {
-    User(Arc<crate::CodeObject>, Arc<super::CodeCache>, bool),
-    Builtin(crate::objects::BuiltinFn),
-    Bound,
-    Type(TypeTag),
-    Other,
-}
-
 impl Vm {
     /// Call `f(*args, **kw)`.
     pub fn call(&self, f: &Ref, args: Vec<Ref>, kw: Kwargs) -> PyResult<Ref> {
+        if let Some(func) = f.downcast::<PyFunction>() {
+            return self.call_user(f, func, args, kw);
+        }
+        if let Some(b) = f.downcast::<Builtin>() {
+            return match b.this() {
+                None => (b.f)(self, &args, &kw),
+                Some(this) => {
+                    let mut a = Vec::with_capacity(args.len() + 1);
+                    a.push(this);
+                    a.extend(args);
+                    (b.f)(self, &a, &kw)
+                }
+            };
+        }
+        if let Some(m) = f.downcast::<BoundMethod>() {
+            let Some((this, m)) = m.parts() else {
+                return Err(self.not_callable(f));
+            };
+            let mut a = Vec::with_capacity(args.len() + 1);
+            a.push(this);
+            a.extend(args);
+            return self.call(&m, a, kw);
+        }
+        if let Some(t) = f.downcast::<TypeObj>() {
+            return crate::stdlib::builtins::construct(self, t.0, &args, &kw);
+        }
         match f.kind() {
-            Kind::Function => {}
-            Kind::Class => return self.instantiate(f, args, kw),
+            Kind::Class => self.instantiate(f, args, kw),
             Kind::WeakRef => {
                 let w = f.as_weakref().and_then(|w| w.upgrade());
-                return Ok(w.unwrap_or_else(|| self.rt.none()));
+                Ok(w.unwrap_or_else(|| self.rt.none()))
             }
             Kind::Instance => {
                 if let Some(m) = self.lookup_class_attr(f, "__call__") {
@@ -36,44 +54,9 @@ impl Vm {
                     a.extend(args);
                     return self.call(&m, a, kw);
                 }
-                return Err(self.not_callable(f));
+                Err(self.not_callable(f))
             }
-            _ => return Err(self.not_callable(f)),
-        }
-        let callee = with_native(f, |n| match n {
-            Some(Native::User(u)) => {
-                Callee::User(u.code.clone(), u.cache.clone(), u.has_kwdefaults)
-            }
-            Some(Native::Builtin(_, b)) => Callee::Builtin(*b),
-            Some(Native::Bound) => Callee::Bound,
-            Some(Native::Type(t)) => Callee::Type(*t),
-            _ => Callee::Other,
-        });
-        let func = f.as_function().expect("function kind");
-        match callee {
-            Callee::User(code, cache, has_kwd) => self.call_user(f, code, cache, has_kwd, args, kw),
-            Callee::Builtin(b) => {
-                let cells = func.cells();
-                if cells.is_empty() {
-                    b(self, &args, &kw)
-                } else {
-                    let mut a = cells;
-                    a.extend(args);
-                    b(self, &a, &kw)
-                }
-            }
-            Callee::Bound => {
-                let (this, m) = (func.cell(0), func.cell(1));
-                let (Some(this), Some(m)) = (this, m) else {
-                    return Err(self.not_callable(f));
-                };
-                let mut a = Vec::with_capacity(args.len() + 1);
-                a.push(this);
-                a.extend(args);
-                self.call(&m, a, kw)
-            }
-            Callee::Type(t) => crate::stdlib::builtins::construct(self, t, &args, &kw),
-            Callee::Other => Err(self.not_callable(f)),
+            _ => Err(self.not_callable(f)),
         }
     }
 
@@ -81,21 +64,19 @@ impl Vm {
         self.type_error(format!("'{}' object is not callable", self.type_name(f)))
     }
 
-    fn call_user(
-        &self,
-        f: &Ref,
-        code: Arc<crate::CodeObject>,
-        cache: Arc<super::CodeCache>,
-        has_kwd: bool,
-        args: Vec<Ref>,
-        kw: Kwargs,
-    ) -> PyResult<Ref> {
+    fn call_user(&self, f: &Ref, func: &PyFunction, args: Vec<Ref>, kw: Kwargs) -> PyResult<Ref> {
         self.rt.poll();
-        let func = f.as_function().expect("function");
+        let code = func.code.clone();
         let globals = func.globals().unwrap_or_else(|| self.rt.new_dict());
-        let mut frame = Frame::with_cache(self, code.clone(), cache, globals, func.cells());
-        let mut defaults = func.defaults();
-        let kwdefaults = if has_kwd { defaults.pop() } else { None };
+        let mut frame = Frame::with_cache(
+            self,
+            code.clone(),
+            func.cache.clone(),
+            globals,
+            func.cells(),
+        );
+        let defaults = func.defaults();
+        let kwdefaults = func.kwdefaults();
         self.bind_args(&code, &mut frame, args, kw, &defaults, kwdefaults.as_ref())?;
         // Cells of captured parameters.
         for (i, p) in code.cell2arg.iter().enumerate() {
@@ -248,7 +229,7 @@ impl Vm {
         }
         let base = match bases.first() {
             Some(b) if b.kind() == Kind::Class => Some(b.clone()),
-            Some(b) if with_native(b, |n| matches!(n, Some(Native::Type(TypeTag::Object)))) => None,
+            Some(b) if b.downcast::<TypeObj>().map(|t| t.0) == Some(TypeTag::Object) => None,
             Some(b) => {
                 return Err(self.type_error(format!(
                     "cannot subclass '{}' in this runtime",
@@ -257,14 +238,11 @@ impl Vm {
             }
             None => None,
         };
-        let func = body.as_function().expect("class body function");
-        let code = with_native(body, |n| match n {
-            Some(Native::User(UserFn { code, .. })) if code.kind == CodeKind::ClassBody => {
-                Some(code.clone())
-            }
-            _ => None,
-        })
-        .ok_or_else(|| self.type_error("MakeClass: bad class body"))?;
+        let func = body
+            .downcast::<PyFunction>()
+            .filter(|f| f.code.kind == CodeKind::ClassBody)
+            .ok_or_else(|| self.type_error("MakeClass: bad class body"))?;
+        let code = func.code.clone();
         let ns = self.rt.new_dict();
         let globals = func.globals().unwrap_or_else(|| self.rt.new_dict());
         let mut frame = Frame::new(self, code, globals, func.cells());
@@ -286,22 +264,24 @@ impl Vm {
             cell.set(Some(class.clone()));
         }
         if c.get_attr("__del__").is_some() {
-            let vm = self.arc();
-            c.set_finalizer(move |obj| vm.run_del(obj));
+            // The finalizer is the `__del__` function object itself, in the class's traced
+            // finalizer slot (a cycle through its closure is collectable); `PyHooks` calls it.
+            c.set_finalizer_object(c.get_attr("__del__"));
         }
         Ok(class)
     }
 
-    /// Run `obj.__del__()` (the adapter finalizer); errors are reported, not raised.
-    fn run_del(&self, obj: &Ref) {
-        if let Some(m) = self.lookup_class_attr(obj, "__del__") {
-            if let Err(e) = self.call(&m, vec![obj.clone()], Vec::new()) {
-                let msg = super::exceptions::exc_message(self, &e.exc);
-                eprintln!(
-                    "Exception ignored in __del__: {}: {msg}",
-                    self.exc_class_name(&e.exc)
-                );
-            }
+    /// Run `obj.__del__()` (called by the hooks with the class's finalizer object `fin`; the
+    /// method is looked up again, as CPython does, in case the class's `__del__` changed);
+    /// errors are reported, not raised.
+    pub(crate) fn run_del(&self, fin: &Ref, obj: &Ref) {
+        let m = self.lookup_class_attr(obj, "__del__");
+        if let Err(e) = self.call(m.as_ref().unwrap_or(fin), vec![obj.clone()], Vec::new()) {
+            let msg = super::exceptions::exc_message(self, &e.exc);
+            eprintln!(
+                "Exception ignored in __del__: {}: {msg}",
+                self.exc_class_name(&e.exc)
+            );
         }
     }
 
@@ -338,16 +318,8 @@ impl Vm {
                     }
                 }
                 if let Some(v) = self.lookup_class_attr(o, name) {
-                    if v.kind() == Kind::Function
-                        && with_native(&v, |n| {
-                            matches!(n, Some(Native::User(_)) | Some(Native::Builtin(..)))
-                        })
-                    {
-                        return Ok(self.new_native(
-                            name,
-                            Native::Bound,
-                            vec![o.clone(), v.clone()],
-                        ));
+                    if v.is::<PyFunction>() || v.is::<Builtin>() {
+                        return Ok(self.rt.alloc(BoundMethod::new(name, o.clone(), v)));
                     }
                     return Ok(v);
                 }
@@ -409,28 +381,19 @@ impl Vm {
     /// `iter(o)`.
     pub fn get_iter(&self, o: &Ref) -> PyResult<Ref> {
         match o.kind() {
-            Kind::List | Kind::Tuple => Ok(self.new_native(
-                "iterator",
-                Native::SeqIter(AtomicUsize::new(0)),
-                vec![o.clone()],
-            )),
+            Kind::List | Kind::Tuple => Ok(self.rt.alloc(SeqIter::new(o.clone()))),
             Kind::Str | Kind::Dict => {
                 let items = self.iterate(o)?;
                 let l = self.rt.new_tuple(items);
-                Ok(self.new_native("iterator", Native::SeqIter(AtomicUsize::new(0)), vec![l]))
+                Ok(self.rt.alloc(SeqIter::new(l)))
             }
-            Kind::Function => {
-                let r = with_native(o, |n| match n {
-                    Some(Native::Range(a, b, s)) => {
-                        Some(Some(Native::RangeIter(AtomicI64::new(*a), *b, *s)))
-                    }
-                    Some(Native::SeqIter(_)) | Some(Native::RangeIter(..)) => Some(None),
-                    _ => None,
-                });
-                match r {
-                    Some(Some(n)) => Ok(self.new_native("iterator", n, Vec::new())),
-                    Some(None) => Ok(o.clone()),
-                    None => Err(self.not_iterable(o)),
+            Kind::Other => {
+                if let Some(r) = o.downcast::<crate::objects::Range>() {
+                    Ok(self.rt.alloc(RangeIter::new(r)))
+                } else if o.is::<SeqIter>() || o.is::<RangeIter>() {
+                    Ok(o.clone())
+                } else {
+                    Err(self.not_iterable(o))
                 }
             }
             Kind::Instance if self.lookup_class_attr(o, "__iter__").is_some() => {
@@ -453,36 +416,16 @@ impl Vm {
                 Err(e) => Err(e),
             };
         }
-        let Some(func) = it.as_function() else {
-            return Err(self.type_error(format!(
-                "'{}' object is not an iterator",
-                self.type_name(it)
-            )));
-        };
-        let code = func.code();
-        match code.downcast_ref::<Native>() {
-            Some(Native::SeqIter(idx)) => {
-                let Some(seq) = func.cell(0) else {
-                    return Ok(None);
-                };
-                let i = idx.load(Ordering::Relaxed);
-                let v = match seq.kind() {
-                    Kind::List => seq.as_list().and_then(|l| l.get(i)),
-                    _ => seq.as_tuple().and_then(|t| t.get(i).cloned()),
-                };
-                if v.is_some() {
-                    idx.store(i + 1, Ordering::Relaxed);
-                }
-                Ok(v)
-            }
-            Some(Native::RangeIter(cur, stop, step)) => {
-                Ok(range_next(cur, *stop, *step).map(|v| self.int(v)))
-            }
-            _ => Err(self.type_error(format!(
-                "'{}' object is not an iterator",
-                self.type_name(it)
-            ))),
+        if let Some(si) = it.downcast::<SeqIter>() {
+            return Ok(si.next());
         }
+        if let Some(ri) = it.downcast::<RangeIter>() {
+            return Ok(ri.next().map(|v| self.int(v)));
+        }
+        Err(self.type_error(format!(
+            "'{}' object is not an iterator",
+            self.type_name(it)
+        )))
     }
 
     /// All items of an iterable, eagerly.
@@ -507,12 +450,8 @@ impl Vm {
                 let it = self.get_iter(o)?;
                 // A range knows its length: `list(range(10**12))` is a `MemoryError` up front
                 // (as in CPython), not an out-of-memory abort after filling the memory.
-                let hint = with_native(o, |n| match n {
-                    Some(Native::Range(a, b, s)) => {
-                        Some(crate::objects::range_len(*a, *b, *s) as usize)
-                    }
-                    _ => None,
-                });
+                let hint = crate::objects::range_of(o)
+                    .map(|(a, b, s)| crate::objects::range_len(a, b, s) as usize);
                 let mut v = super::guard::reserve(self, hint.unwrap_or(0))?;
                 while let Some(x) = self.iter_next(&it)? {
                     v.push(x);
@@ -548,11 +487,11 @@ impl Vm {
         }
         let tag = if name == "NoneType" {
             TypeTag::NoneType
-        } else if with_native(o, |n| matches!(n, Some(Native::Range(..)))) {
+        } else if range_of(o).is_some() {
             TypeTag::Range
         } else {
             TypeTag::Function
         };
-        self.new_native(tag.name(), Native::Type(tag), Vec::new())
+        self.type_obj(tag)
     }
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::{CodeCache, PyErr, PyResult, Vm};
 use crate::bytecode::{CodeObject, Conversion, Instr, UnaryOp};
-use crate::objects::{with_native, Native, UserFn};
+use crate::objects::{CodeConst, PyFunction, Slice};
 use gc_vm_adapter::{HashKey, Kind, Ref};
 
 pub use super::guard::RECURSION_LIMIT;
@@ -305,7 +305,10 @@ fn exec(vm: &Vm, f: &mut Frame) -> PyResult<Ref> {
                 if items.len() == 2 {
                     items.push(vm.rt.none());
                 }
-                f.stack.push(vm.new_native("slice", Native::Slice, items));
+                let track = items.iter().any(|r| r.obj_ref().is_tracked());
+                let [lo, hi, step]: [Ref; 3] = items.try_into().expect("BuildSlice: 3 items");
+                f.stack
+                    .push(vm.rt.alloc_with(Slice::new(lo, hi, step), track));
             }
             Instr::BuildString(n) => {
                 let items = f.stack.split_off(f.stack.len() - n as usize);
@@ -487,33 +490,24 @@ fn exec(vm: &Vm, f: &mut Frame) -> PyResult<Ref> {
                     Vec::new()
                 };
                 let kwdefaults = if flags.kwdefaults { Some(pop(f)) } else { None };
-                let mut defaults = if flags.defaults {
+                let defaults = if flags.defaults {
                     pop(f).as_tuple().map(|t| t.to_vec()).unwrap_or_default()
                 } else {
                     Vec::new()
                 };
-                let code = with_native(&code_obj, |n| match n {
-                    Some(Native::Code(c)) => Some(c.clone()),
-                    _ => None,
-                })
-                .ok_or_else(|| vm.type_error("MakeFunction: not a code object"))?;
-                let has_kwdefaults = kwdefaults.is_some();
+                let code = code_obj
+                    .downcast::<CodeConst>()
+                    .map(|c| c.0.clone())
+                    .ok_or_else(|| vm.type_error("MakeFunction: not a code object"))?;
                 let cache = vm.code_cache(&code);
-                defaults.extend(kwdefaults);
-                let name = code.name.clone();
-                let func = vm.rt.new_function(
-                    &name,
-                    Arc::new(Native::User(UserFn {
-                        code,
-                        has_kwdefaults,
-                        cache,
-                    })),
+                let func = vm.rt.alloc(PyFunction::new(
+                    code,
+                    cache,
                     closure,
-                    Some(f.globals.clone()),
-                );
-                if let Some(fo) = func.as_function() {
-                    fo.set_defaults(defaults);
-                }
+                    defaults,
+                    kwdefaults,
+                    f.globals.clone(),
+                ));
                 f.stack.push(func);
             }
             Instr::MakeClass(n) => {

@@ -7,6 +7,8 @@
 //! * [`exceptions`]: exception classes, [`PyErr`], tracebacks.
 //! * [`guard`]: the per-thread recursion depth shared by Python calls and native recursion,
 //!   `repr`'s cycle detection, thread stack sizes, fallible allocation of user-sized vectors.
+//! * [`hooks`]: the runtime's [`VmHooks`](gc_vm_adapter::VmHooks): `__del__` and weakref
+//!   callbacks are Python callables in traced slots, called through [`hooks::PyHooks`].
 //!
 //! Values are represented as described in [`crate::objects`] (with the methods of builtin
 //! types and `str` / `repr` / format specs); builtin functions and the built-in modules
@@ -15,8 +17,8 @@
 //! GC integration: the module's globals dict is a global root; every running user frame
 //! pushes its function onto the thread's root stack (mark-alive); the VM polls a safepoint on
 //! every `JumpBackward` and every call of a user function, and detaches around blocking calls
-//! (`time.sleep`, `Thread.join`, contended `Lock.acquire`). `__del__` is the class's adapter
-//! finalizer, so gc-core / the refcount path runs it at most once, on whichever attached thread
+//! (`time.sleep`, `Thread.join`, contended `Lock.acquire`). `__del__` (the function object) is the class's
+//! adapter finalizer, so gc-core / the refcount path runs it at most once, on whichever attached thread
 //! drops the last reference or runs the collection.
 //!
 //! What `gc.collect()` counts: objects freed by the collector. Instances keep their attributes
@@ -26,6 +28,7 @@ pub mod call;
 pub mod eval;
 pub mod exceptions;
 pub mod guard;
+pub mod hooks;
 pub mod ops;
 
 use std::collections::HashMap;
@@ -183,9 +186,7 @@ impl Vm {
                 let v = items.iter().map(|c| self.const_obj(c)).collect();
                 self.rt.new_tuple(v)
             }
-            C::Code(code) => {
-                self.new_native(&code.name, objects::Native::Code(code.clone()), Vec::new())
-            }
+            C::Code(code) => self.rt.alloc(objects::CodeConst(code.clone())),
         }
     }
 
@@ -258,7 +259,8 @@ pub fn run_source(source: &str, filename: &str, opts: RunOptions) -> Result<RunR
         .name("py-main".into())
         .stack_size(guard::MAIN_STACK)
         .spawn(move || {
-            let rt = Runtime::new(opts.config);
+            let hooks = Arc::new(hooks::PyHooks::default());
+            let rt = Runtime::with_hooks(opts.config, hooks.clone());
             let guard = rt.attach_thread("main");
             let out = if opts.capture {
                 Output::Capture(Mutex::new(String::new()))
@@ -266,6 +268,7 @@ pub fn run_source(source: &str, filename: &str, opts: RunOptions) -> Result<RunR
                 Output::Stdout
             };
             let vm = Vm::new(rt, opts.argv, out);
+            hooks.set_vm(&vm);
             // A panic is a bug, never a silent exit 0 or a crash at teardown: catch it here,
             // report it, and tear down as after an exception (the VM is forgotten below, so no
             // object is freed behind the collector's back).
@@ -307,8 +310,8 @@ pub fn run_source(source: &str, filename: &str, opts: RunOptions) -> Result<RunR
                 None => (error, exit_code),
             };
             let stdout = vm.captured();
-            // The VM (and the objects it holds) lives as long as the process: finalizer and
-            // callback closures refer to it, and objects must not be dropped after detaching.
+            // The VM (and the objects it holds) lives as long as the process: objects must not
+            // be dropped after detaching.
             std::mem::forget(vm);
             drop(guard);
             RunResult {

@@ -8,7 +8,7 @@ use num_traits::{Signed, ToPrimitive, Zero};
 
 use super::{PyResult, Vm};
 use crate::bytecode::{BinOp, CmpOp, UnaryOp};
-use crate::objects::{int_of, listops, range_len, small_int, with_native, IntVal, Native};
+use crate::objects::{int_of, listops, range_len, range_of, small_int, IntVal};
 use gc_vm_adapter::{Kind, Ref};
 
 enum Num {
@@ -442,14 +442,10 @@ impl Vm {
                 }
                 false
             }
-            (Kind::Function, Kind::Function) => with_native(a, |x| {
-                with_native(b, |y| match (x, y) {
-                    (Some(Native::Range(a1, b1, s1)), Some(Native::Range(a2, b2, s2))) => {
-                        (a1, b1, s1) == (a2, b2, s2)
-                    }
-                    _ => false,
-                })
-            }),
+            (Kind::Other, Kind::Other) => match (range_of(a), range_of(b)) {
+                (Some(x), Some(y)) => x == y,
+                _ => false,
+            },
             _ => false,
         })
     }
@@ -546,11 +542,8 @@ impl Vm {
                 }
                 Ok(false)
             }
-            Kind::Function => {
-                let r = with_native(container, |n| match n {
-                    Some(Native::Range(a, b, s)) => Some((*a, *b, *s)),
-                    _ => None,
-                });
+            Kind::Other => {
+                let r = range_of(container);
                 if let (Some((a, b, s)), Some(v)) = (r, small_int(item)) {
                     let inr = if s > 0 {
                         v >= a && v < b
@@ -646,11 +639,8 @@ impl Vm {
                     .get(&key)
                     .ok_or_else(|| self.key_error(k))
             }
-            Kind::Function => {
-                let r = with_native(c, |n| match n {
-                    Some(Native::Range(a, b, s)) => Some((*a, *b, *s)),
-                    _ => None,
-                });
+            Kind::Other => {
+                let r = range_of(c);
                 if let Some((a, b, s)) = r {
                     let n = range_len(a, b, s).min(i64::MAX as u64) as usize;
                     let i = self.index_of(k, n, "range object")?;
