@@ -59,40 +59,7 @@ impl Class {
         self.base.get()
     }
 
-    /// Attribute of the class itself (not its bases).
-    pub fn get_attr(&self, name: &str) -> Option<Ref> {
-        self.attrs.get(name)
-    }
-
-    /// Set an attribute; the old value is dropped after unlocking.
-    pub fn set_attr(&self, name: &str, v: Ref) {
-        self.attrs.set(name, v)
-    }
-
-    /// Remove an attribute.
-    pub fn del_attr(&self, name: &str) -> Option<Ref> {
-        self.attrs.remove(name)
-    }
-
-    /// Attribute names, in definition order.
-    pub fn attr_names(&self) -> Vec<Arc<str>> {
-        self.attrs.names()
-    }
-
-    /// Install a Rust closure as the finalizer of instances of this class (and subclasses
-    /// without one). The closure is wrapped in a [`NativeCallable`](super::NativeCallable)
-    /// allocated on the calling (attached) thread. Whatever the closure captures is invisible
-    /// to the collector; to make captured objects traceable use
-    /// [`set_finalizer_object`](Self::set_finalizer_object) with a callable holding them.
-    pub fn set_finalizer(&self, f: impl Fn(&Ref) + Send + Sync + 'static) {
-        self.finalizer.set(Some(super::native::closure_callable(f)));
-    }
-
-    /// Install (or remove) a callable object as the finalizer; the runtime's
-    /// [`VmHooks::call_finalizer`](crate::VmHooks::call_finalizer) calls it.
-    pub fn set_finalizer_object(&self, f: Option<Ref>) {
-        self.finalizer.set(f);
-    }
+    attribute_methods!();
 
     /// The finalizer along the base chain (mutator, world running). A loop, not recursion:
     /// a base chain may be arbitrarily deep.

@@ -1,8 +1,6 @@
 //! Instances: a class reference, an attribute table, an optional own finalizer. Finalizers
 //! (PEP 442) run at most once, by refcount death or by the collector, and may resurrect.
 
-use std::sync::Arc;
-
 use super::{AttrTable, FinalizerSlot, RefSlot};
 use crate::handle::{Borrowed, Ref};
 use crate::header::Kind;
@@ -69,34 +67,5 @@ impl Instance {
         self.class.get()
     }
 
-    /// An attribute of the instance itself.
-    pub fn get_attr(&self, name: &str) -> Option<Ref> {
-        self.attrs.get(name)
-    }
-
-    /// Set an attribute; the old value is dropped after unlocking.
-    pub fn set_attr(&self, name: &str, v: Ref) {
-        self.attrs.set(name, v)
-    }
-
-    /// Remove an attribute.
-    pub fn del_attr(&self, name: &str) -> Option<Ref> {
-        self.attrs.remove(name)
-    }
-
-    /// Attribute names.
-    pub fn attr_names(&self) -> Vec<Arc<str>> {
-        self.attrs.names()
-    }
-
-    /// Install a Rust closure as this instance's finalizer (overrides the class's); see
-    /// [`Class::set_finalizer`](super::Class::set_finalizer).
-    pub fn set_finalizer(&self, f: impl Fn(&Ref) + Send + Sync + 'static) {
-        self.finalizer.set(Some(super::native::closure_callable(f)));
-    }
-
-    /// Install (or remove) a callable object as this instance's finalizer.
-    pub fn set_finalizer_object(&self, f: Option<Ref>) {
-        self.finalizer.set(f);
-    }
+    attribute_methods!();
 }

@@ -18,6 +18,49 @@
 //! The old per-kind accessors (`as_list`, `as_int`, ...) are thin wrappers over
 //! [`Object::downcast`].
 
+/// The attribute-table and finalizer-slot methods Class and Instance share (both hold an
+/// `attrs: AttrTable` and a `finalizer: FinalizerSlot`), written once.
+macro_rules! attribute_methods {
+    () => {
+        /// An attribute of this object itself (for a class: not its bases).
+        pub fn get_attr(&self, name: &str) -> Option<Ref> {
+            self.attrs.get(name)
+        }
+
+        /// Set an attribute; the old value is dropped after unlocking.
+        pub fn set_attr(&self, name: &str, v: Ref) {
+            self.attrs.set(name, v)
+        }
+
+        /// Remove an attribute.
+        pub fn del_attr(&self, name: &str) -> Option<Ref> {
+            self.attrs.remove(name)
+        }
+
+        /// Attribute names, in definition order.
+        pub fn attr_names(&self) -> Vec<std::sync::Arc<str>> {
+            self.attrs.names()
+        }
+
+        /// Install a Rust closure as the finalizer (a class's serves its instances and
+        /// subclasses without one; an instance's overrides its class's). The closure is
+        /// wrapped in a [`NativeCallable`](crate::NativeCallable) allocated on the calling
+        /// (attached) thread. What it captures is invisible to the collector; to make captured
+        /// objects traceable use [`set_finalizer_object`](Self::set_finalizer_object) with a
+        /// callable holding them.
+        pub fn set_finalizer(&self, f: impl Fn(&Ref) + Send + Sync + 'static) {
+            self.finalizer
+                .set(Some($crate::types::native::closure_callable(f)));
+        }
+
+        /// Install (or remove) a callable object as the finalizer; the runtime's
+        /// [`VmHooks::call_finalizer`](crate::VmHooks::call_finalizer) calls it.
+        pub fn set_finalizer_object(&self, f: Option<Ref>) {
+            self.finalizer.set(f);
+        }
+    };
+}
+
 pub mod cell;
 pub mod class;
 pub mod dict;
