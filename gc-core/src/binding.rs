@@ -46,9 +46,10 @@ pub trait GarbageQuery {
 ///
 /// # Safety
 ///
-/// Implementing this trait promises the collector the following. Breaking rules 1–3 can make
-/// the collector free a live object unless the breach is one of those it detects (listed with
-/// each rule); breaking the others is undefined behaviour.
+/// Implementing this trait promises the collector the following. Breaking rules 1–3 and 9 can
+/// make the collector free a live object unless the breach is one of those it detects (listed
+/// with each rule, and in the table of docs/binding-guide.md, "What the collector detects");
+/// breaking the others is undefined behaviour.
 ///
 /// 1. **Counts are exact when the world is stopped.** [`refcount`](Self::refcount) returns the
 ///    number of strong references to the object from anywhere (other objects, roots, native
@@ -89,6 +90,24 @@ pub trait GarbageQuery {
 ///    the world stopped; they must not block on locks a parked mutator may hold, allocate,
 ///    poll, or run VM code. (A per-object lock may be *read* without locking while the world
 ///    is stopped, since no mutator runs.)
+/// 9. **Untrack before destroy.** When reference counting kills a tracked object (its count
+///    reaches zero for good, outside a collection), the VM untracks it
+///    ([`GcRuntime::untrack`](crate::GcRuntime::untrack)) *before* it drops any of the
+///    object's contents and before any VM code runs in the death's aftermath (weakref
+///    callbacks, children's finalizers, a `__del__` that resurrects nothing): any of those may
+///    poll, allocate or call `collect()`, and a collection must never find a tracked object
+///    whose count is 0 and whose payload is half dropped. It would trace freed children, and,
+///    seeing no reference to it, clear, finalize and free an object the VM is about to free
+///    again (CPython's `update_refs` in Python/gc.c asserts this and tells the story). A
+///    finalizer that runs *before* the death is final (it may resurrect) runs with the object
+///    still tracked and its count raised to 1, which is fine. gc-vm-adapter's
+///    `src/lifecycle.rs` is the reference (step 4). *Detected always* (release builds too, on
+///    the pass that reads the counts): a candidate whose count is 0 is reported as
+///    [`ContractViolation::RefcountZero`](crate::ContractViolation) (or `RefcountTooSmall`,
+///    if other candidates report references to it) and treated as externally referenced: it
+///    and everything it reaches are kept alive by that collection, never cleared, finalized
+///    or freed. (An object reachable from the reported roots is never a candidate, so the
+///    check does not see it; it is not freed either.)
 pub unsafe trait VmBinding: Send + Sync + 'static {
     /// Whether [`clear`](Self::clear) and [`destroy`](Self::destroy) may run on GC worker
     /// threads, concurrently for different objects, with the world running. Set it when your
