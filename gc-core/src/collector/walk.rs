@@ -98,8 +98,6 @@ pub(crate) struct WalkCtx<'a, B: VmBinding> {
     pub prefetch: bool,
     /// Candidates of this collection (its unmarked mark-bit value is in the rule).
     pub candidate: MarkRule,
-    /// The unmarked value after this collection's flip (= this collection's marked value).
-    pub unmarked_next: u32,
 }
 
 /// Collects the roots the binding reports (edges the filter admits).
