@@ -22,6 +22,11 @@
 //! "World stopped" means every other registered mutator is parked at a safepoint or detached;
 //! the collecting thread is itself an attached mutator. GC workers are not mutators: code
 //! called on them must not poll, attach, allocate or run VM code.
+//!
+//! `run_weakref_callbacks` and `finalize` run without the collection lock, the GC workers or
+//! any other state another collection needs (docs/design.md, "Re-entrancy"): the VM code they
+//! run may call `collect()` (0 at once on this thread), `freeze()`, or wait for threads that
+//! collect. Like all mutator code, it must detach before it blocks.
 
 use crate::object::ObjRef;
 
@@ -181,8 +186,11 @@ pub unsafe trait VmBinding: Send + Sync + 'static {
 
     /// Run `obj`'s finalizer. World running, collecting thread; at most once per object
     /// (PEP 442). The finalizer may run VM code, allocate, resurrect `obj` or other garbage
-    /// (store a strong reference somewhere reachable), break references, and even call
-    /// `collect()` (which returns 0 at once: collections do not nest). A panic is caught and
+    /// (store a strong reference somewhere reachable), break references, call `collect()`
+    /// (which returns 0 at once: collections do not nest on one thread), `freeze()`, or wait
+    /// for other threads that collect: no collection lock is held meanwhile. Code that blocks
+    /// must detach first (an attached thread blocked in a join or on a lock stalls every
+    /// stop-the-world, including that of the thread it waits for). A panic is caught and
     /// recorded as [`ContractViolation::FinalizerPanicked`](crate::ContractViolation); the
     /// collection goes on.
     fn finalize(&self, _obj: ObjRef) {}

@@ -5,7 +5,8 @@
 //!  find_garbage  world stopped   merge -> mark-alive (roots) -> refs (update+subtract)
 //!                                -> mark-reachable -> scan (garbage set, held)
 //!                                -> clear weakrefs to garbage -> scope resets the marks
-//!  run_vm_code   world running   weakref callbacks -> finalizers (once per object)
+//!  run_vm_code   world running   weakref callbacks -> finalizers (once per object); the
+//!                                lock and the gang are released meanwhile (without_lock)
 //!  recheck       world stopped   only if VM code ran: resurrection check -> clear weakrefs
 //!                world running   the callbacks of those weakrefs
 //!  free          world running   clear -> check -> destroy -> free (memory back to its page)
