@@ -32,7 +32,7 @@ struct GarbageSubtract<'a, 'f> {
 impl Tracer for GarbageSubtract<'_, '_> {
     #[inline]
     fn edge(&mut self, child: ObjRef) {
-        if let Some(f) = self.filter.flags(self.parent, child) {
+        if let Some(f) = self.filter.counted(self.parent, child) {
             if f & GARBAGE_RULE.mask == GARBAGE_RULE.want {
                 child.header().dec_gc_refs();
             }

@@ -136,7 +136,7 @@ struct SubtractTracer<'a, 'f, const SHARED: bool> {
 impl<const SHARED: bool> Tracer for SubtractTracer<'_, '_, SHARED> {
     #[inline(always)]
     fn edge(&mut self, child: ObjRef) {
-        let Some(f) = self.filter.flags(self.parent, child) else {
+        let Some(f) = self.filter.counted(self.parent, child) else {
             self.outside = true;
             return;
         };
