@@ -22,6 +22,11 @@
 //! "World stopped" means every other registered mutator is parked at a safepoint or detached;
 //! the collecting thread is itself an attached mutator. GC workers are not mutators: code
 //! called on them must not poll, attach, allocate or run VM code.
+//!
+//! `run_weakref_callbacks` and `finalize` run without the collection lock, the GC workers or
+//! any other state another collection needs (docs/design.md, "Re-entrancy"): the VM code they
+//! run may call `collect()` (0 at once on this thread), `freeze()`, or wait for threads that
+//! collect. Like all mutator code, it must detach before it blocks.
 
 use crate::object::ObjRef;
 
@@ -46,9 +51,10 @@ pub trait GarbageQuery {
 ///
 /// # Safety
 ///
-/// Implementing this trait promises the collector the following. Breaking rules 1–3 can make
-/// the collector free a live object unless the breach is one of those it detects (listed with
-/// each rule); breaking the others is undefined behaviour.
+/// Implementing this trait promises the collector the following. Breaking rules 1–3 and 9 can
+/// make the collector free a live object unless the breach is one of those it detects (listed
+/// with each rule, and in the table of docs/binding-guide.md, "What the collector detects");
+/// breaking the others is undefined behaviour.
 ///
 /// 1. **Counts are exact when the world is stopped.** [`refcount`](Self::refcount) returns the
 ///    number of strong references to the object from anywhere (other objects, roots, native
@@ -89,6 +95,24 @@ pub trait GarbageQuery {
 ///    the world stopped; they must not block on locks a parked mutator may hold, allocate,
 ///    poll, or run VM code. (A per-object lock may be *read* without locking while the world
 ///    is stopped, since no mutator runs.)
+/// 9. **Untrack before destroy.** When reference counting kills a tracked object (its count
+///    reaches zero for good, outside a collection), the VM untracks it
+///    ([`GcRuntime::untrack`](crate::GcRuntime::untrack)) *before* it drops any of the
+///    object's contents and before any VM code runs in the death's aftermath (weakref
+///    callbacks, children's finalizers, a `__del__` that resurrects nothing): any of those may
+///    poll, allocate or call `collect()`, and a collection must never find a tracked object
+///    whose count is 0 and whose payload is half dropped. It would trace freed children, and,
+///    seeing no reference to it, clear, finalize and free an object the VM is about to free
+///    again (CPython's `update_refs` in Python/gc.c asserts this and tells the story). A
+///    finalizer that runs *before* the death is final (it may resurrect) runs with the object
+///    still tracked and its count raised to 1, which is fine. gc-vm-adapter's
+///    `src/lifecycle.rs` is the reference (step 4). *Detected always* (release builds too, on
+///    the pass that reads the counts): a candidate whose count is 0 is reported as
+///    [`ContractViolation::RefcountZero`](crate::ContractViolation) (or `RefcountTooSmall`,
+///    if other candidates report references to it) and treated as externally referenced: it
+///    and everything it reaches are kept alive by that collection, never cleared, finalized
+///    or freed. (An object reachable from the reported roots is never a candidate, so the
+///    check does not see it; it is not freed either.)
 pub unsafe trait VmBinding: Send + Sync + 'static {
     /// Whether [`clear`](Self::clear) and [`destroy`](Self::destroy) may run on GC worker
     /// threads, concurrently for different objects, with the world running. Set it when your
@@ -162,8 +186,11 @@ pub unsafe trait VmBinding: Send + Sync + 'static {
 
     /// Run `obj`'s finalizer. World running, collecting thread; at most once per object
     /// (PEP 442). The finalizer may run VM code, allocate, resurrect `obj` or other garbage
-    /// (store a strong reference somewhere reachable), break references, and even call
-    /// `collect()` (which returns 0 at once: collections do not nest). A panic is caught and
+    /// (store a strong reference somewhere reachable), break references, call `collect()`
+    /// (which returns 0 at once: collections do not nest on one thread), `freeze()`, or wait
+    /// for other threads that collect: no collection lock is held meanwhile. Code that blocks
+    /// must detach first (an attached thread blocked in a join or on a lock stalls every
+    /// stop-the-world, including that of the thread it waits for). A panic is caught and
     /// recorded as [`ContractViolation::FinalizerPanicked`](crate::ContractViolation); the
     /// collection goes on.
     fn finalize(&self, _obj: ObjRef) {}

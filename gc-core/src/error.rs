@@ -20,6 +20,14 @@ pub enum ContractViolation {
         /// By how much the traced internal references exceeded it.
         excess: usize,
     },
+    /// A tracked object's `refcount` was 0 at the start of a collection (rule 9: an object
+    /// must be untracked before its refcount death runs VM code or drops its contents). The
+    /// object, and everything it refers to, was treated as externally referenced: not
+    /// cleared, finalized or freed by this collection.
+    RefcountZero {
+        /// Object address.
+        object: usize,
+    },
     /// `trace` reported a pointer that is not a live object of this runtime (rule 2). The
     /// edge was ignored.
     ForeignPointer {
@@ -62,6 +70,12 @@ impl fmt::Display for ContractViolation {
                 f,
                 "contract violation (rule 1): object {object:#x} reports refcount {refcount}, but \
                  other objects trace {excess} more references to it than that; kept alive"
+            ),
+            ContractViolation::RefcountZero { object } => write!(
+                f,
+                "contract violation (rule 9): tracked object {object:#x} has refcount 0 at the \
+                 start of a collection (a refcount death left it tracked); kept alive, with \
+                 everything it refers to"
             ),
             ContractViolation::ForeignPointer { parent, pointer } => write!(
                 f,

@@ -210,8 +210,10 @@ impl<B: VmBinding> GcRuntime<B> {
         crate::collector::set_frozen(&self.shared, m.slot(), false)
     }
 
-    /// Test-only fault injection: the next collection skips marking `obj` (so a live object
-    /// may be freed) — exists to prove that independent checkers catch collector bugs.
+    /// Test-only fault injection: the next collection skips marking `obj` (its marks ignore
+    /// edges to it; its count is still reduced by them), so a live object whose count is all
+    /// internal references, held by an uncounted root, is freed — exists to prove that
+    /// independent checkers catch collector bugs.
     #[cfg(feature = "fault-injection")]
     pub fn inject_skip_mark(&self, obj: ObjRef) {
         *self.shared.fault_skip_mark.lock() = Some(obj);

@@ -13,13 +13,16 @@
 //! Invariants: the pending bit is set whenever the request word is (see [`Trigger::take_request`]);
 //! only a collection holding `collect_lock` calls [`Trigger::begin`] and [`Trigger::end`].
 
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicU8, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
-use parking_lot::{Mutex, MutexGuard};
+use parking_lot::{Condvar, Mutex, MutexGuard};
 
 use crate::config::GcConfig;
 use crate::record::{CollectionKind, TriggerReason};
-use crate::safepoint::{Safepoints, ThreadSlot};
+use crate::safepoint::{Safepoints, ThreadSlot, ThreadState};
 
 /// Pending bit (in the safepoint word) asking the next polling thread to collect.
 pub(crate) const PENDING_COLLECT: u32 = 1 << 1;
@@ -47,6 +50,73 @@ impl Request {
     }
 }
 
+/// How often a thread waiting for a collection that runs VM code on an attached thread
+/// checks whether that thread has detached (see [`Trigger::admit`]).
+const VM_CODE_RECHECK: Duration = Duration::from_millis(1);
+
+/// A collection in progress: admitted, not finished.
+struct Active {
+    id: u64,
+    /// Its collecting thread.
+    slot: Arc<ThreadSlot>,
+    /// Running finalizers or weakref callbacks, without the collection lock.
+    vm_code: bool,
+}
+
+/// A collection's admission: the collection lock (held, except inside
+/// [`unlocked`](Self::unlocked)) and its entry among the collections in progress, removed when
+/// it drops (also on unwind).
+pub(crate) struct Admission<'a> {
+    trigger: &'a Trigger,
+    lock: &'a Mutex<()>,
+    guard: RefCell<Option<MutexGuard<'a, ()>>>,
+    id: u64,
+}
+
+impl Admission<'_> {
+    /// Run `f` (VM code: finalizers, weakref callbacks) without the collection lock, marked
+    /// as running VM code; take the lock back afterwards, detached (another collection may
+    /// hold it and stop the world meanwhile), also on unwind. The caller has made its state
+    /// safe for another collection to run meanwhile (see `Collection::without_lock`).
+    pub(crate) fn unlocked<R>(
+        &self,
+        sp: &Safepoints,
+        slot: &ThreadSlot,
+        f: impl FnOnce() -> R,
+    ) -> R {
+        struct Relock<'a, 'b> {
+            adm: &'a Admission<'b>,
+            sp: &'a Safepoints,
+            slot: &'a ThreadSlot,
+        }
+        impl Drop for Relock<'_, '_> {
+            fn drop(&mut self) {
+                // No longer in VM code *before* waiting for the lock: a waiter must not take
+                // this collection for one blocked in VM code while it finishes.
+                self.adm.trigger.set_vm_code(self.adm.id, false);
+                let g = self.sp.detached(self.slot, || self.adm.lock.lock());
+                *self.adm.guard.borrow_mut() = Some(g);
+            }
+        }
+        self.trigger.set_vm_code(self.id, true);
+        drop(self.guard.borrow_mut().take());
+        let _relock = Relock {
+            adm: self,
+            sp,
+            slot,
+        };
+        f()
+    }
+}
+
+impl Drop for Admission<'_> {
+    fn drop(&mut self) {
+        self.trigger.active.lock().retain(|a| a.id != self.id);
+        self.trigger.changed.notify_all();
+        // The lock (if held) is released after this, when `guard` drops.
+    }
+}
+
 /// The trigger state of one runtime.
 pub(crate) struct Trigger {
     enabled: AtomicBool,
@@ -64,6 +134,10 @@ pub(crate) struct Trigger {
     flush_batch: u32,
     /// Below this many expected objects a collection runs on one worker.
     parallel_min_objects: u64,
+    /// The collections in progress (see [`Trigger::admit`]), and their changes.
+    active: Mutex<Vec<Active>>,
+    changed: Condvar,
+    next_id: AtomicU64,
 }
 
 impl Trigger {
@@ -78,6 +152,9 @@ impl Trigger {
             request: AtomicU8::new(0),
             flush_batch: config.flush_batch,
             parallel_min_objects: config.parallel_min_objects,
+            active: Mutex::new(Vec::new()),
+            changed: Condvar::new(),
+            next_id: AtomicU64::new(0),
         }
     }
 
@@ -150,27 +227,73 @@ impl Trigger {
     /// Take the collection lock for `req`, or return `None` when the request is already
     /// served.
     ///
-    /// One collection at a time. A manual collect that finds one running waits for it
-    /// (detached, so the running one can stop the world) and then runs its own. An automatic
-    /// trigger is satisfied by the running one, but still waits for it to end: the thread has
-    /// allocated a whole threshold's worth since that collection started, and waiting is the
-    /// back-pressure that keeps mutators from outrunning the collector (heap growth stays
-    /// bounded when mutators outnumber cores).
+    /// A manual collect that finds a collection in progress waits for it (detached, so the
+    /// running one can stop the world) and then runs its own. An automatic trigger is
+    /// satisfied by the running one, but still waits for it to end: the thread has allocated a
+    /// whole threshold's worth since that collection started, and waiting is the back-pressure
+    /// that keeps mutators from outrunning the collector (heap growth stays bounded when
+    /// mutators outnumber cores).
+    ///
+    /// The wait is deadlock-free (docs/design.md, "Re-entrancy"). A collection holds the lock
+    /// except while it runs finalizers and weakref callbacks ([`Admission::unlocked`]). A
+    /// collection in that state whose thread is attached is still waited for (its VM code
+    /// runs on, or polls into a stop); one whose thread is *detached* may be blocked on
+    /// something the waiter holds (a lock, a join), so the waiter stops waiting for it: a
+    /// manual collect then runs its own collection alongside, an automatic trigger returns.
     pub(crate) fn admit<'a>(
-        &self,
+        &'a self,
         lock: &'a Mutex<()>,
         req: Request,
         sp: &Safepoints,
-        slot: &ThreadSlot,
-    ) -> Option<MutexGuard<'a, ()>> {
-        match lock.try_lock() {
-            Some(g) => Some(g),
-            None if req.reason != TriggerReason::Manual => {
-                sp.detached(slot, || drop(lock.lock()));
-                None
+        slot: &Arc<ThreadSlot>,
+    ) -> Option<Admission<'a>> {
+        let mut waited = false;
+        loop {
+            let guard = match lock.try_lock() {
+                Some(g) => g,
+                None => {
+                    waited = true;
+                    sp.detached(slot, || lock.lock())
+                }
+            };
+            let mut active = self.active.lock();
+            let blocked = |a: &Active| a.vm_code && a.slot.state() != ThreadState::Attached;
+            if active.iter().all(blocked) {
+                if waited && req.reason != TriggerReason::Manual {
+                    return None;
+                }
+                let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+                active.push(Active {
+                    id,
+                    slot: slot.clone(),
+                    vm_code: false,
+                });
+                return Some(Admission {
+                    trigger: self,
+                    lock,
+                    guard: RefCell::new(Some(guard)),
+                    id,
+                });
             }
-            None => Some(sp.detached(slot, || lock.lock())),
+            // A collection runs VM code on an attached thread: wait for it to end, detach
+            // (re-checked every millisecond) or take the lock back.
+            drop(guard);
+            waited = true;
+            // `active` is released before re-attaching (which may wait for a stopped world
+            // whose collector may need it).
+            sp.detached(slot, move || {
+                self.changed.wait_for(&mut active, VM_CODE_RECHECK);
+                drop(active);
+            });
         }
+    }
+
+    /// Mark collection `id` as running VM code without the lock (or not any more).
+    fn set_vm_code(&self, id: u64, on: bool) {
+        if let Some(a) = self.active.lock().iter_mut().find(|a| a.id == id) {
+            a.vm_code = on;
+        }
+        self.changed.notify_all();
     }
 
     /// Start a collection (holding the lock): choose its worker count, then reset the young

@@ -142,13 +142,19 @@ pub fn run<M: Model>(args: &CollectArgs) -> CollectResult {
     let mut w = world.attach("main");
     let n = args.objects;
     let live = live_part(args.shape, n) as usize;
+    let fault = args.inject_fault == Some(Fault::SkipMark);
     let live_unit: Option<M::Unit> = match args.shape {
+        // The faulty unit needs a head whose count is all internal references (see
+        // `model::lean`): the tree with back-edges to its root.
+        CollectShape::Tree if fault => {
+            let nodes = w.alloc_nodes(live);
+            Some(w.link(UnitKind::CyclicTree, nodes))
+        }
         CollectShape::Tree => Some(w.tree(live)),
         CollectShape::Mixed if live > 0 => Some(w.tree(live)),
         CollectShape::GcTraversal => Some(w.list_chain(live)),
         _ => None,
     };
-    let fault = args.inject_fault == Some(Fault::SkipMark);
     let mut live_objects = 0;
     if let Some(u) = live_unit {
         live_objects = M::Worker::unit_size(&u);

@@ -213,12 +213,12 @@ fn mutator_loop<M: Model>(world: Arc<M>, ctx: ThreadCtx<M::Node>) {
             let size = M::Worker::unit_size(&unit);
             if kept_objects + size <= ctx.quota || w.kept() == 0 {
                 if ctx.fault == Some(Fault::SkipMark) && !injected && ctx.index == 0 {
-                    // The faulty unit: a tree (its head has no references from other
-                    // objects) kept through the injected fault (see `model::lean`). The unit
-                    // just built becomes garbage.
+                    // The faulty unit: a ring (every count, its head's included, is
+                    // internal references only) kept through the injected fault (see
+                    // `model::lean`). The unit just built becomes garbage.
                     drop(unit);
-                    let tree = w.tree(RING);
-                    w.keep_faulty(tree);
+                    let ring = w.ring(RING);
+                    w.keep_faulty(ring);
                     injected = true;
                 } else {
                     w.keep(unit);

@@ -33,8 +33,10 @@ impl<'a> EdgeFilter<'a> {
         }
     }
 
-    /// Fault injection: drop every edge to `skip`, so it is never marked (ignored without
-    /// the `fault-injection` feature).
+    /// Fault injection: drop every edge to `skip` from the marks (roots and traversal), so it
+    /// is never marked; the refs pass still subtracts them ([`counted`](Self::counted)), so
+    /// an object whose count is all internal references is then freed while a root holds it
+    /// (ignored without the `fault-injection` feature).
     pub(crate) fn skipping(mut self, skip: Option<ObjRef>) -> Self {
         #[cfg(feature = "fault-injection")]
         {
@@ -52,11 +54,17 @@ impl<'a> EdgeFilter<'a> {
         self.admit(parent, child).then(|| child.header().flags())
     }
 
-    /// Whether the edge from `parent` to `child` may be followed (without reading `child`).
-    /// An edge admitted once is admitted again: [`flags`](Self::flags) after `admit` repeats
-    /// a check that passes (a lookup when edge checking is on, nothing otherwise).
+    /// The flags of `child` for counting (the refs and resurrection passes' subtraction): as
+    /// [`flags`](Self::flags), but the fault-injection skip does not apply.
     #[inline]
-    pub(crate) fn admit(&self, parent: usize, child: ObjRef) -> bool {
+    pub(crate) fn counted(&self, parent: usize, child: ObjRef) -> Option<u32> {
+        self.valid(parent, child).then(|| child.header().flags())
+    }
+
+    /// Whether `child` is a live object of this runtime (always true with checking off);
+    /// reports it otherwise.
+    #[inline]
+    fn valid(&self, parent: usize, child: ObjRef) -> bool {
         if let Some(space) = self.space {
             if space.find_object(child.as_ptr()).is_none() {
                 self.report(ContractViolation::ForeignPointer {
@@ -65,6 +73,17 @@ impl<'a> EdgeFilter<'a> {
                 });
                 return false;
             }
+        }
+        true
+    }
+
+    /// Whether the edge from `parent` to `child` may be followed (without reading `child`).
+    /// An edge admitted once is admitted again: [`flags`](Self::flags) after `admit` repeats
+    /// a check that passes (a lookup when edge checking is on, nothing otherwise).
+    #[inline]
+    pub(crate) fn admit(&self, parent: usize, child: ObjRef) -> bool {
+        if !self.valid(parent, child) {
+            return false;
         }
         #[cfg(feature = "fault-injection")]
         if self.skip == Some(child) {

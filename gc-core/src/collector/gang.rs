@@ -91,13 +91,9 @@ impl Gang {
             sleep: Mutex::new(()),
             wake: Condvar::new(),
         });
-        let shared = inner.clone();
-        pool.spawn_broadcast(move |ctx| {
-            if ctx.index() < helpers {
-                helper_loop(&shared, ctx.index() + 1);
-            }
-        });
-        Gang { inner, helpers }
+        let gang = Gang { inner, helpers };
+        gang.resume(pool);
+        gang
     }
 
     /// Number of workers (helpers plus the collecting thread).
@@ -143,18 +139,42 @@ impl Gang {
     }
 }
 
-impl Drop for Gang {
-    fn drop(&mut self) {
+impl Gang {
+    /// Give the pool's threads back (between jobs): every helper exits its loop. A collection
+    /// does this before it runs VM code without its lock, so that another collection started
+    /// meanwhile (by that VM code, or by a thread it waits for) finds the pool free instead of
+    /// waiting for this one to end (see "Re-entrancy" in docs/design.md).
+    pub(crate) fn pause(&self) {
         let inner = &*self.inner;
         inner.quit.store(true, Ordering::Release);
         {
             let _g = inner.sleep.lock();
             inner.wake.notify_all();
         }
-        // Give the pool threads back before the next collection asks for them.
         while inner.exited.load(Ordering::Acquire) < self.helpers {
             std::thread::yield_now();
         }
+    }
+
+    /// Hold `pool`'s threads again after [`pause`](Self::pause). A helper that starts late
+    /// finds the last job closed and waits for the next one (the gate), as any late helper.
+    pub(crate) fn resume(&self, pool: &rayon::ThreadPool) {
+        let inner = &self.inner;
+        inner.exited.store(0, Ordering::Relaxed);
+        inner.quit.store(false, Ordering::Release);
+        let (shared, helpers) = (inner.clone(), self.helpers);
+        pool.spawn_broadcast(move |ctx| {
+            if ctx.index() < helpers {
+                helper_loop(&shared, ctx.index() + 1);
+            }
+        });
+    }
+}
+
+impl Drop for Gang {
+    fn drop(&mut self) {
+        // Give the pool threads back before the next collection asks for them.
+        self.pause();
     }
 }
 

@@ -5,7 +5,8 @@
 //!  find_garbage  world stopped   merge -> mark-alive (roots) -> refs (update+subtract)
 //!                                -> mark-reachable -> scan (garbage set, held)
 //!                                -> clear weakrefs to garbage -> scope resets the marks
-//!  run_vm_code   world running   weakref callbacks -> finalizers (once per object)
+//!  run_vm_code   world running   weakref callbacks -> finalizers (once per object); the
+//!                                lock and the gang are released meanwhile (without_lock)
 //!  recheck       world stopped   only if VM code ran: resurrection check -> clear weakrefs
 //!                world running   the callbacks of those weakrefs
 //!  free          world running   clear -> check -> destroy -> free (memory back to its page)
@@ -35,7 +36,9 @@ mod vm_code;
 mod walk;
 mod workers;
 
+use std::cell::Cell;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use parking_lot::Mutex;
 
@@ -46,7 +49,7 @@ use crate::object::{flags, ObjRef};
 use crate::record::{CallbackInfo, CallbackPhase, Phase};
 use crate::safepoint::ThreadSlot;
 use crate::state::Shared;
-use crate::trigger::Request;
+use crate::trigger::{Admission, Request};
 
 pub(crate) use freeze::set_frozen;
 
@@ -66,8 +69,8 @@ const PREFETCH_MIN_WORKERS: usize = 4;
 
 /// Run one collection for `req` on the calling thread, whose safepoint slot is `slot` (an
 /// attached mutator, not already collecting). Returns the objects collected.
-pub(crate) fn collect<B: VmBinding>(sh: &Shared<B>, slot: &ThreadSlot, req: Request) -> usize {
-    let Some(_lock) = sh
+pub(crate) fn collect<B: VmBinding>(sh: &Shared<B>, slot: &Arc<ThreadSlot>, req: Request) -> usize {
+    let Some(admission) = sh
         .trigger
         .admit(&sh.collect_lock, req, &sh.safepoints, slot)
     else {
@@ -94,14 +97,17 @@ pub(crate) fn collect<B: VmBinding>(sh: &Shared<B>, slot: &ThreadSlot, req: Requ
         Collection {
             sh,
             slot,
+            admission: &admission,
             scope,
             ctx,
             violations: &violations,
             tl: &tl,
+            unpended: Cell::new(false),
         }
         .run()
     };
     let stats = log.into_stats();
+    // The admission (the lock, held again) goes when this returns, after the gang.
     finish::finish(sh, tl, tally, workers, stats, violations.into_inner())
 }
 
@@ -126,7 +132,6 @@ fn walk_ctx<'a, B: VmBinding>(
             .mark_prefetch
             .unwrap_or(workers >= PREFETCH_MIN_WORKERS),
         candidate: scope.candidates(),
-        unmarked_next: scope.unmarked_next(),
     }
 }
 
@@ -139,17 +144,21 @@ struct Found {
 }
 
 /// One collection in progress: what every phase needs.
-struct Collection<'a, B: VmBinding> {
+struct Collection<'a, 'l, B: VmBinding> {
     sh: &'a Shared<B>,
     /// The collecting thread (it requests the stops).
     slot: &'a ThreadSlot,
+    /// The collection lock, released while finalizers and weakref callbacks run.
+    admission: &'a Admission<'l>,
     scope: Scope,
     ctx: WalkCtx<'a, B>,
     violations: &'a Mutex<Vec<ContractViolation>>,
     tl: &'a Timeline,
+    /// The garbage no longer carries PENDING (see [`Collection::without_lock`]).
+    unpended: Cell<bool>,
 }
 
-impl<B: VmBinding> Collection<'_, B> {
+impl<B: VmBinding> Collection<'_, '_, B> {
     /// The plan: find garbage (stopped) -> run VM code (running) -> recheck (stopped, only if
     /// VM code ran) -> free (running). Returns its counts for the record.
     fn run(&self) -> Tally {
@@ -165,7 +174,14 @@ impl<B: VmBinding> Collection<'_, B> {
             ..Tally::default()
         };
         let mut garbage = scan.garbage;
-        (t.weakref_callbacks, t.finalized) = self.run_vm_code(&scan.to_finalize);
+        (t.weakref_callbacks, t.finalized) =
+            if scan.to_finalize.is_empty() && scan.weakly_referenced.is_empty() {
+                // No finalizer and no weakref to the garbage: the binding has queued no
+                // callback for it, so this runs nothing of the garbage's (cheap: keep the lock).
+                self.run_vm_code(&[])
+            } else {
+                self.without_lock(&garbage, || self.run_vm_code(&scan.to_finalize))
+            };
         let vm_code_ran = t.finalized > 0 || t.weakref_callbacks > 0;
         if vm_code_ran {
             let (resurrected, callbacks) = self.recheck(&mut garbage);
@@ -279,6 +295,31 @@ impl<B: VmBinding> Collection<'_, B> {
         })
     }
 
+    /// Run `f` (finalizers, weakref callbacks) without the collection lock and without the
+    /// gang, so that nothing another collection needs is held while VM code runs: a
+    /// finalizer may call `collect()`, `freeze()`, wait for a thread that collects, or block
+    /// on a lock whose holder collects (docs/design.md, "Re-entrancy"). Another collection may
+    /// run meanwhile. It never takes this one's garbage: that is GARBAGE (never a candidate),
+    /// and loses PENDING here, the bit by which a scan would take held objects for its own
+    /// (the rest of this collection only ever clears it). Mark-bit values are read from the
+    /// heap again afterwards (`HeapSpace::unmarked_bit`), as another collection may have
+    /// flipped it.
+    fn without_lock<R>(&self, garbage: &GarbageParts, f: impl FnOnce() -> R) -> R {
+        if !self.unpended.replace(true) {
+            garbage.iter().for_each(|g| {
+                g.header().unset(flags::PENDING);
+            });
+        }
+        if let Some(gang) = self.ctx.pool {
+            gang.pause();
+        }
+        let r = self.admission.unlocked(&self.sh.safepoints, self.slot, f);
+        if let (Some(gang), Some(pool)) = (self.ctx.pool, self.sh.pool.as_ref()) {
+            gang.resume(pool);
+        }
+        r
+    }
+
     /// World stopped again, only after VM code ran on the garbage: what it made reachable is
     /// resurrected (trial deletion within the garbage set) and weakrefs to what is still
     /// garbage are cleared again; their callbacks run after the restart, in this collection,
@@ -289,14 +330,18 @@ impl<B: VmBinding> Collection<'_, B> {
         self.tl.note_stop(guard.report(), false);
         let stopped_at = self.tl.now_ns();
         sh.binding.merge_thread_state();
-        let back = self
-            .tl
-            .phase(Phase::Resurrection, || self.ctx.resurrection_pass(garbage));
+        // Another collection may have run while the lock was released: the current value.
+        let unmarked = sh.space.unmarked_bit();
+        let back = self.tl.phase(Phase::Resurrection, || {
+            self.ctx.resurrection_pass(garbage, unmarked)
+        });
         vm_code::clear_weakrefs_again(&sh.binding, garbage);
         let (_, released) = guard.restart_timed();
         self.tl.note_restart(stopped_at, released);
-        let callbacks = self.tl.phase(Phase::Finalize, || {
-            vm_code::run_callbacks(&sh.binding, self.ctx.filter)
+        let callbacks = self.without_lock(garbage, || {
+            self.tl.phase(Phase::Finalize, || {
+                vm_code::run_callbacks(&sh.binding, self.ctx.filter)
+            })
         });
         (back.len() as u64, callbacks)
     }
@@ -316,7 +361,9 @@ impl<B: VmBinding> Collection<'_, B> {
                 violations: self.violations,
                 pool: ctx.pool,
                 workers: ctx.workers,
-                unmarked: self.scope.unmarked_next(),
+                // The current value: another collection may have run while this one ran VM
+                // code without the lock (after this one's flip, it is `unmarked_next`).
+                unmarked: self.sh.space.unmarked_bit(),
                 span: workers::SpanLog {
                     log: ctx.log,
                     phase: Phase::Free,

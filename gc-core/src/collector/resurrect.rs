@@ -32,7 +32,7 @@ struct GarbageSubtract<'a, 'f> {
 impl Tracer for GarbageSubtract<'_, '_> {
     #[inline]
     fn edge(&mut self, child: ObjRef) {
-        if let Some(f) = self.filter.flags(self.parent, child) {
+        if let Some(f) = self.filter.counted(self.parent, child) {
             if f & GARBAGE_RULE.mask == GARBAGE_RULE.want {
                 child.header().dec_gc_refs();
             }
@@ -42,8 +42,13 @@ impl Tracer for GarbageSubtract<'_, '_> {
 
 impl<B: VmBinding> WalkCtx<'_, B> {
     /// Take the resurrected objects out of `garbage` and return them. Resurrected objects
-    /// lose the GARBAGE bit (the VM owns them again); the rest keep it.
-    pub(crate) fn resurrection_pass(&self, garbage: &mut GarbageParts) -> Vec<ObjRef> {
+    /// lose the GARBAGE bit (the VM owns them again) and get the mark bit `unmarked` (the
+    /// heap's current "not marked" value); the rest keep it.
+    pub(crate) fn resurrection_pass(
+        &self,
+        garbage: &mut GarbageParts,
+        unmarked: u32,
+    ) -> Vec<ObjRef> {
         let start = Instant::now();
         let slices = garbage.slices();
         for_each_slice(self.pool, self.workers, &slices, None, |s| {
@@ -89,7 +94,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             if h.flags() & flags::RESURRECT_MARK != 0 {
                 h.unset(flags::RESURRECT_MARK | flags::GARBAGE | flags::PENDING);
                 // It was never marked, so its mark bit reads "marked" after the flip.
-                h.set_mark_bit(self.unmarked_next);
+                h.set_mark_bit(unmarked);
                 false
             } else {
                 true

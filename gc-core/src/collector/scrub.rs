@@ -51,7 +51,9 @@ impl<'a> Scrub<'a> {
                     return;
                 }
                 let mut clear = flags::RESURRECT_MARK | flags::PENDING;
-                if f & flags::GARBAGE != 0 && !saved.contains(&obj) {
+                // Only what this collection held (PENDING): garbage saved, or held by a
+                // collection running VM code without the lock (it dropped PENDING), stays.
+                if f & flags::PENDING != 0 && !saved.contains(&obj) {
                     clear |= flags::GARBAGE;
                 }
                 h.unset(clear);

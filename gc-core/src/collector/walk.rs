@@ -71,11 +71,19 @@ fn unpend(f: u32) -> u32 {
     f & !held
 }
 
+/// The external references a candidate whose count is 0 counts as (see
+/// `WalkCtx::refcount_zero`): as many as an immortal object's, so it is a seed whatever
+/// references other candidates report to it.
+const ZERO_WEIGHT: i32 = 1 << 30;
+
+/// Seeds with at least this many external references are immortal or count-0 breaches.
+const HEAVY_REFS: i32 = 1 << 29;
+
 /// Clamp a VM refcount into the `gc_refs` range. Counts this large (immortal objects) are
 /// external references whatever the internal ones are.
 #[inline]
 pub(crate) fn clamp_refcount(rc: usize) -> i32 {
-    rc.min(1 << 30) as i32
+    rc.min(ZERO_WEIGHT as usize) as i32
 }
 
 /// Context shared by the passes of one collection.
@@ -90,8 +98,6 @@ pub(crate) struct WalkCtx<'a, B: VmBinding> {
     pub prefetch: bool,
     /// Candidates of this collection (its unmarked mark-bit value is in the rule).
     pub candidate: MarkRule,
-    /// The unmarked value after this collection's flip (= this collection's marked value).
-    pub unmarked_next: u32,
 }
 
 /// Collects the roots the binding reports (edges the filter admits).
@@ -130,7 +136,7 @@ struct SubtractTracer<'a, 'f, const SHARED: bool> {
 impl<const SHARED: bool> Tracer for SubtractTracer<'_, '_, SHARED> {
     #[inline(always)]
     fn edge(&mut self, child: ObjRef) {
-        let Some(f) = self.filter.flags(self.parent, child) else {
+        let Some(f) = self.filter.counted(self.parent, child) else {
             self.outside = true;
             return;
         };
@@ -208,7 +214,11 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                         // subtractions are spilled until after it).
                         let h = obj.header();
                         let old = h.gc_refs();
-                        let new = old.wrapping_add(clamp_refcount(self.binding.refcount(obj)));
+                        let rc = match self.binding.refcount(obj) {
+                            0 => self.refcount_zero(),
+                            rc => rc,
+                        };
+                        let new = old.wrapping_add(clamp_refcount(rc));
                         h.set_gc_refs(new);
                         here += nonzero_delta(old, new);
                         // Held as garbage until mark-reachable says otherwise: when nothing
@@ -248,6 +258,42 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             candidates: candidates.into_inner(),
             held: ScanResult::assemble::<B>(out.into_inner(), true),
         }
+    }
+
+    /// A candidate whose count is 0 at the start of a collection: no reference can reach it,
+    /// yet it is still tracked (a refcount death that left it tracked while its teardown ran
+    /// VM code, binding rule 9; CPython asserts the same in `update_refs`). Its owner may
+    /// still be tearing it down, so the collector must not clear, finalize or free it, nor
+    /// anything it refers to: it counts as [`ZERO_WEIGHT`] external references, which makes
+    /// it a seed of mark-reachable (it and everything it reaches stay alive in this
+    /// collection), where it is reported ([`Self::check_heavy_seed`]). Only this branch pays.
+    #[cold]
+    #[inline(never)]
+    fn refcount_zero(&self) -> usize {
+        ZERO_WEIGHT as usize
+    }
+
+    /// A seed of mark-reachable with at least [`HEAVY_REFS`] external references: an immortal
+    /// object (clamped count) or a count-0 breach ([`Self::refcount_zero`]); the count tells
+    /// which. A count-0 object that other candidates reference is also a count that is too
+    /// small (rule 1), reported as such; without such references it is reported as
+    /// [`ContractViolation::RefcountZero`]. Rare: off the seeding loop's path.
+    #[cold]
+    #[inline(never)]
+    fn check_heavy_seed(&self, obj: ObjRef, refs: i32) {
+        if self.binding.refcount(obj) != 0 {
+            return;
+        }
+        let internal = ZERO_WEIGHT - refs;
+        self.filter.report(if internal > 0 {
+            ContractViolation::RefcountTooSmall {
+                object: obj.addr(),
+                refcount: 0,
+                excess: internal as usize,
+            }
+        } else {
+            ContractViolation::RefcountZero { object: obj.addr() }
+        });
     }
 
     /// After the refs walk (run_on_workers returned: a barrier), the spilled subtractions
@@ -307,6 +353,8 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                                 refcount: self.binding.refcount(obj),
                                 excess: refs.unsigned_abs() as usize,
                             });
+                        } else if refs >= HEAVY_REFS {
+                            self.check_heavy_seed(obj, refs);
                         }
                         marker.push_seed(&mut local, obj, f);
                     });

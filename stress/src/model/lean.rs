@@ -15,14 +15,17 @@
 //!
 //! # The injected fault
 //!
-//! gc-core's `inject_skip_mark(obj)` makes the next collection ignore edges to `obj`. With
-//! exact counts that can never free a live object: the skipped edges are not subtracted
-//! either, so `obj` keeps external references and is kept. To make the fault bite, the unit
-//! chosen for it is a tree (its head has no references from other objects) kept through an
-//! *uncounted* root ([`Worker::keep_uncounted`], like a VM's deferred-counted stack reference,
-//! reachable only through `scan_roots`): its head's count is 0, so skipping its mark frees the
-//! whole live unit. gc-core's own self-check assumes every reference is counted, so it is off
-//! in that mode; the checker here must (and does) catch the loss.
+//! gc-core's `inject_skip_mark(obj)` makes the next collection's marks ignore edges to `obj`
+//! (they are still subtracted from its count). With exact counts that can never free a live
+//! object: the root's reference keeps `obj` externally referenced. To make the fault bite, the
+//! unit
+//! chosen for it is kept through an *uncounted* root ([`Worker::keep_uncounted`], like a VM's
+//! deferred-counted stack reference, reachable only through `scan_roots`) and is a ring or a
+//! tree with back-edges to its root, so every count in it, its head's included, is internal
+//! references only: skipping its mark frees the whole live unit. (Not a plain tree: its head's
+//! count would be 0, which gc-core treats as a breach of rule 9 and keeps alive.) gc-core's own
+//! self-check assumes every reference is counted, so it is off in that mode; the checker here
+//! must (and does) catch the loss.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -130,11 +133,16 @@ impl World {
         }
     }
 
-    /// Make every unit of `nodes` (untracked nodes left over from a cross-thread exchange)
-    /// garbage: track them; they have no references, so the next collection frees them.
+    /// Free `nodes` (untracked, unreferenced nodes left over from a cross-thread exchange)
+    /// the way a VM frees an object whose count reaches zero: by reference counting (they
+    /// have no edges). Tracking them for the collector instead would break gc-core's rule 9
+    /// (a tracked object with count 0 is kept alive and reported).
     pub fn discard_untracked(&self, nodes: &[ObjRef]) {
         for &o in nodes {
-            self.rt.track(o);
+            // SAFETY: a loose node of this world (allocated by `alloc_node`, written as a
+            // tagged node), untracked and unreferenced: nothing else can reach it.
+            unsafe { gc_testkit::node::node::<gc_testkit::tagged::Tagged>(o) }.incref_by(1);
+            self.rt.binding().decref(o);
         }
     }
 
