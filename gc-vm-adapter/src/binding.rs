@@ -176,8 +176,13 @@ unsafe impl VmBinding for AdapterBinding {
 
     fn reference_slots(&self, obj: ObjRef) -> usize {
         let o = object(obj);
+        // Asked for every object the mark visits: lists answer inline, types that never
+        // split (`Payload::SPLITS` false) without a call.
+        if let Some(l) = o.as_list() {
+            return Payload::reference_slots(l);
+        }
         // SAFETY: world stopped (Payload rule 8 has rule 2's timing).
-        unsafe { (o.type_info().slots)(o) }
+        o.type_info().slots.map_or(0, |f| unsafe { f(o) })
     }
 
     fn trace_slots<T: Tracer>(&self, obj: ObjRef, range: Range<usize>, tracer: &mut T) {

@@ -126,6 +126,10 @@ pub unsafe trait Payload: Send + Sync + Sized + 'static {
     /// Whether objects of this type may have a finalizer (rule 7). When false the death path
     /// does not even look.
     const FINALIZABLE: bool = false;
+    /// Whether [`reference_slots`](Self::reference_slots) may return more than 0 (rule 8).
+    /// When false the table has no span entry and the collector's per-object "split this?"
+    /// question costs no call: it is asked for every object the mark visits.
+    const SPLITS: bool = false;
 
     /// The type's static table; write it with [`payload_type!`](crate::payload_type).
     fn type_info() -> &'static TypeInfo;
@@ -193,7 +197,8 @@ pub struct TypeInfo {
     /// `None` for types that are never finalized (the death path skips the lookup).
     pub(crate) has_finalizer: Option<unsafe fn(&Object) -> bool>,
     pub(crate) finalizer: unsafe fn(&Object) -> Option<Ref>,
-    pub(crate) slots: unsafe fn(&Object) -> usize,
+    /// `None` for types that never split (`Payload::SPLITS` false).
+    pub(crate) slots: Option<unsafe fn(&Object) -> usize>,
     pub(crate) trace_slots: unsafe fn(&Object, Range<usize>, &mut Edges<'_>),
     pub(crate) tail_len: Option<unsafe fn(&Object) -> usize>,
 }
@@ -322,7 +327,11 @@ impl TypeInfo {
                 None
             },
             finalizer: fin_thunk::<T>,
-            slots: slots_thunk::<T>,
+            slots: if T::SPLITS {
+                Some(slots_thunk::<T>)
+            } else {
+                None
+            },
             trace_slots: trace_slots_thunk::<T>,
             tail_len: None,
         }

@@ -25,6 +25,7 @@ pub struct List {
 // cover the same items (rule 8).
 unsafe impl Payload for List {
     crate::payload_type!(List, "list", Kind::List);
+    const SPLITS: bool = true;
 
     #[inline]
     fn trace(&self, e: &mut Edges<'_>) {
