@@ -156,6 +156,41 @@ fn deep_recursion_is_a_recursion_error() {
     assert!(r.error.expect("error").contains("RecursionError"));
 }
 
+/// How long one differential program may run (the slowest, a million-deep free in a debug
+/// build under AddressSanitizer, takes about a minute): a hang fails the test loudly instead
+/// of stalling CI.
+const PROGRAM_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// `cmd`'s output, or `None` (the process killed) if it runs longer than `limit`.
+fn output_within(
+    mut cmd: std::process::Command,
+    limit: std::time::Duration,
+) -> Option<std::process::Output> {
+    use std::process::Stdio;
+    let child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run pyrt");
+    let id = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    // wait_with_output reads both pipes while waiting; the watcher only needs the verdict.
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(out) => Some(out.expect("wait for pyrt")),
+        Err(_) => {
+            // The waiting thread owns the child: kill it by pid, then let it be reaped.
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &id.to_string()])
+                .status();
+            let _ = rx.recv();
+            None
+        }
+    }
+}
+
 /// One differential program's result on the `pyrt` binary against CPython's expected files;
 /// `None` when they agree, else what differs.
 fn diff_one(py: &std::path::Path) -> Option<String> {
@@ -174,12 +209,15 @@ fn diff_one(py: &std::path::Path) -> Option<String> {
     let want_stderr = side("stderr").map(|s| s.trim().to_string());
     // Like the regen script: from the program's directory, by its file name, so that paths in
     // messages agree; two GC workers, the machines running the tests are shared.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pyrt"))
-        .arg(format!("{name}.py"))
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pyrt"));
+    cmd.arg(format!("{name}.py"))
         .current_dir(dir)
-        .env("GC_WORKERS", "2")
-        .output()
-        .expect("run pyrt");
+        .env("GC_WORKERS", "2");
+    let Some(out) = output_within(cmd, PROGRAM_TIMEOUT) else {
+        return Some(format!(
+            "{name}: still running after {PROGRAM_TIMEOUT:?} (a hang?), killed"
+        ));
+    };
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let mut problems = Vec::new();
