@@ -39,6 +39,7 @@ pub fn main() -> i32 {
         Some(Command::Scale(a)) => scale_cmd(&a),
         Some(Command::Collect(a)) => collect_cmd(&a),
         Some(Command::Profile(a)) => profile_cmd(&a),
+        Some(Command::Deaths(a)) => crate::deaths::run(&a),
     }
 }
 

@@ -25,6 +25,9 @@ pub enum Command {
     Collect(CollectArgs),
     /// Run the scale workload and write trace.json, records.json and SVG plots to a directory.
     Profile(ProfileArgs),
+    /// Refcount death under fire: threads drop deep chains of finalizable objects while
+    /// finalizers trigger collections; checks every object is finalized and freed once.
+    Deaths(DeathsArgs),
 }
 
 /// Garbage shapes of the scaling workload.
@@ -197,6 +200,30 @@ pub struct CollectArgs {
     /// With --verify: do not also turn on gc-core's own self-check.
     #[arg(long, hide = true)]
     pub no_core_verify: bool,
+}
+
+/// `gc-stress deaths`.
+#[derive(Args, Debug, Clone)]
+pub struct DeathsArgs {
+    /// Mutator threads.
+    #[arg(long, value_name = "T", default_value = "4", value_parser = parse_positive, allow_negative_numbers = true)]
+    pub threads: usize,
+    /// Seconds to run (a chain in progress is finished first; with --verify a 100 000-deep
+    /// chain takes seconds).
+    #[arg(long, value_name = "SECS", default_value = "3", value_parser = parse_seconds, allow_negative_numbers = true)]
+    pub seconds: f64,
+    /// Objects per chain (each holds the next; dropping the head frees the chain by refcount).
+    #[arg(long, value_name = "N", default_value = "100000", value_parser = parse_positive_u64, allow_negative_numbers = true)]
+    pub depth: u64,
+    /// Every N-th finalizer calls `collect()` in the middle of the cascade.
+    #[arg(long, value_name = "N", default_value = "997", value_parser = parse_positive_u64, allow_negative_numbers = true)]
+    pub collect_every: u64,
+    /// GC worker threads (default: GC_WORKERS or the number of cores).
+    #[arg(long, value_name = "W", value_parser = parse_positive, allow_negative_numbers = true)]
+    pub workers: Option<usize>,
+    /// Turn on gc-core's self-check and edge checks for every collection.
+    #[arg(long)]
+    pub verify: bool,
 }
 
 /// `gc-stress profile`.

@@ -6,6 +6,8 @@
 //! * [`model`] — the object model the workloads run on and the independent checker.
 //! * [`scale`] — `gc-stress scale`: T mutator threads, continuous garbage, a live set.
 //! * [`collect`] — `gc-stress collect`: timed full collections of standard graph shapes.
+//! * [`deaths`] — `gc-stress deaths`: deep finalizable chains dropped by refcount on several
+//!   threads while finalizers collect; every object finalized and freed exactly once.
 //! * [`profile`] — pause percentiles, MMU, Chrome traces, SVG plots (`gc-stress profile`).
 //! * [`report`] — tables, memory readings, formatting.
 //! * [`app`] — the program: dispatch and exit status (0 ok, 1 verification failure, 2 usage).
@@ -13,6 +15,7 @@
 pub mod app;
 pub mod cli;
 pub mod collect;
+pub mod deaths;
 pub mod model;
 pub mod profile;
 pub mod report;

@@ -1,5 +1,6 @@
 //! `gc-stress`: garbage-scaling runs (`gc-stress scale`, the default), one-shot collection
-//! timings (`gc-stress collect`) and pause profiles (`gc-stress profile`). See `--help` and
+//! timings (`gc-stress collect`), pause profiles (`gc-stress profile`) and refcount death under
+//! fire (`gc-stress deaths`). See `--help` and
 //! the library docs; the logic lives in the library (`gc_stress::app`).
 
 fn main() {

@@ -362,3 +362,32 @@ fn scale_trace_file() {
     assert!(out.status.success());
     json(&file);
 }
+
+#[test]
+fn deaths_run_finalizes_and_frees_every_object_once() {
+    // Two threads drop finalizable chains by refcount while finalizers collect, verified.
+    let out = run(&[
+        "deaths",
+        "--threads",
+        "2",
+        "--seconds",
+        "0.3",
+        "--depth",
+        "3000",
+        "--collect-every",
+        "101",
+        "--workers",
+        "2",
+        "--verify",
+    ]);
+    assert!(out.status.success(), "deaths run failed");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.trim_end().ends_with(": ok"), "{stdout}");
+    assert!(stdout.contains("violations 0"), "{stdout}");
+}
+
+#[test]
+fn deaths_rejects_a_zero_depth() {
+    let out = run(&["deaths", "--depth", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+}
