@@ -108,9 +108,7 @@ pub fn install(vm: &Vm) {
             let r = vm.binary_op(crate::BinOp::Mod, &a[0], &a[1])?;
             Ok(vm.rt.new_tuple(vec![q, r]))
         }),
-        ("pow", |vm, a, _| {
-            vm.binary_op(crate::BinOp::Pow, &a[0], &a[1])
-        }),
+        ("pow", b_pow),
         ("format", |vm, a, _| {
             let spec = a
                 .get(1)
@@ -408,6 +406,34 @@ fn b_getattr(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
             _ => Err(e),
         },
     }
+}
+
+/// `pow(base, exp[, mod])`: two arguments are the `**` operator; a modulus (not `None`) needs
+/// three ints and is computed modulo it, never by the full power (which may be enormous).
+fn b_pow(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
+    arg_count(vm, "pow", args, 2, 3)?;
+    let Some(m) = args.get(2).filter(|m| !m.is_none()) else {
+        return vm.binary_op(crate::BinOp::Pow, &args[0], &args[1]);
+    };
+    let (Some(b), Some(e), Some(m)) = (int_of(&args[0]), int_of(&args[1]), int_of(m)) else {
+        let numbers = args
+            .iter()
+            .all(|x| x.as_float().is_some() || int_of(x).is_some());
+        if !numbers {
+            return Err(vm.type_error(format!(
+                "unsupported operand type(s) for ** or pow(): '{}', '{}', '{}'",
+                vm.type_name(&args[0]),
+                vm.type_name(&args[1]),
+                vm.type_name(&args[2])
+            )));
+        }
+        return Err(
+            vm.type_error("pow() 3rd argument not allowed unless all arguments are integers")
+        );
+    };
+    crate::objects::bigint::pow_mod(&b.big(), &e.big(), &m.big())
+        .map(|r| vm.new_big(r))
+        .map_err(|e| vm.value_error(e.message()))
 }
 
 fn b_round(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
