@@ -76,13 +76,7 @@ pub fn install(vm: &Vm) {
             Ok(vm.rt.none())
         }),
         ("id", |vm, a, _| Ok(vm.int(a[0].addr() as i64))),
-        ("hash", |vm, a, _| {
-            use std::hash::{Hash, Hasher};
-            let k = vm.key(&a[0])?;
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            k.hash(&mut h);
-            Ok(vm.int(h.finish() as i64 >> 1))
-        }),
+        ("hash", |vm, a, _| Ok(vm.int(vm.hash(&a[0])?))),
         ("callable", |vm, a, _| {
             Ok(vm.rt.new_bool(
                 matches!(a[0].kind(), Kind::Function | Kind::Class | Kind::WeakRef)
