@@ -154,6 +154,7 @@ pub fn install(vm: &Vm) {
         d.insert(HashKey::from(t.name()), vm.type_obj(t));
     }
     d.insert(HashKey::from("None"), vm.rt.none());
+    d.insert(HashKey::from("NotImplemented"), vm.not_implemented.clone());
     d.insert(HashKey::from("__name__"), vm.str("builtins"));
 }
 

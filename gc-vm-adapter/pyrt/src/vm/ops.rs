@@ -258,12 +258,12 @@ impl Vm {
                 let s = crate::objects::format::percent_format(self, a.as_str().unwrap_or(""), b)?;
                 return Ok(self.str(&s));
             }
-            (Kind::Instance, _, _) => {
-                if let Some(m) = self.lookup_class_attr(a, dunder(op)) {
-                    return self.call(&m, vec![a.clone(), b.clone()], Vec::new());
-                }
-            }
             _ => {}
+        }
+        if a.kind() == Kind::Instance || b.kind() == Kind::Instance {
+            if let Some(r) = self.binary_dunder(op, a, b)? {
+                return Ok(r);
+            }
         }
         Err(self.type_error(format!(
             "unsupported operand type(s) for {}: '{}' and '{}'",
@@ -320,6 +320,9 @@ impl Vm {
 
     /// `a op= b`: lists extend in place; everything else falls back to `a op b`.
     pub fn inplace_op(&self, op: BinOp, a: &Ref, b: &Ref) -> PyResult<Ref> {
+        if let Some(r) = self.inplace_dunder(op, a, b)? {
+            return Ok(r);
+        }
         if op == BinOp::Add && a.kind() == Kind::List {
             let items = self.iterate(b)?;
             a.as_list()
@@ -365,6 +368,10 @@ impl Vm {
 
     /// `a op b` for comparisons.
     pub fn compare(&self, op: CmpOp, a: &Ref, b: &Ref) -> PyResult<Ref> {
+        let rich = !matches!(op, CmpOp::Is | CmpOp::IsNot | CmpOp::In | CmpOp::NotIn);
+        if rich && (a.kind() == Kind::Instance || b.kind() == Kind::Instance) {
+            return self.rich_compare(op, a, b);
+        }
         let r = match op {
             CmpOp::Is => a.ptr_eq(b),
             CmpOp::IsNot => !a.ptr_eq(b),
@@ -410,6 +417,10 @@ impl Vm {
         }
         // Containers and `__eq__` recurse: one level of the shared depth.
         let _depth = super::guard::enter(self, super::guard::IN_CMP)?;
+        if a.kind() == Kind::Instance || b.kind() == Kind::Instance {
+            let r = self.rich_compare(CmpOp::Eq, a, b)?;
+            return self.truthy(&r);
+        }
         Ok(match (a.kind(), b.kind()) {
             (Kind::Str, Kind::Str) => a.as_str() == b.as_str(),
             (Kind::Tuple, Kind::Tuple) => {
@@ -434,13 +445,6 @@ impl Vm {
                     }
                 }
                 true
-            }
-            (Kind::Instance, _) => {
-                if let Some(m) = self.lookup_class_attr(a, "__eq__") {
-                    let r = self.call(&m, vec![a.clone(), b.clone()], Vec::new())?;
-                    return self.truthy(&r);
-                }
-                false
             }
             (Kind::Other, Kind::Other) => match (range_of(a), range_of(b)) {
                 (Some(x), Some(y)) => x == y,
@@ -492,18 +496,14 @@ impl Vm {
                 );
                 return self.seq_cmp(&x, &y, op);
             }
-            (Kind::Instance, _) => {
-                if let Some(m) = self.lookup_class_attr(a, "__lt__") {
-                    let r = self.call(&m, vec![a.clone(), b.clone()], Vec::new())?;
-                    if self.truthy(&r)? {
-                        return Ok(Ordering::Less);
-                    }
-                    return Ok(if self.eq(a, b)? {
-                        Ordering::Equal
-                    } else {
-                        Ordering::Greater
-                    });
-                }
+            (Kind::Instance, _) | (_, Kind::Instance) => {
+                // The caller only asks whether `op` holds: an ordering that answers it.
+                let holds = self.truthy(&self.rich_compare(op, a, b)?)?;
+                return Ok(match (op, holds) {
+                    (CmpOp::Lt, true) | (CmpOp::Gt | CmpOp::Ge, false) => Ordering::Less,
+                    (CmpOp::Le | CmpOp::Ge, true) => Ordering::Equal,
+                    _ => Ordering::Greater,
+                });
             }
             _ => {}
         }
@@ -735,23 +735,5 @@ pub fn big_to_f64(i: &IntVal) -> f64 {
     match i {
         IntVal::S(v) => *v as f64,
         IntVal::B(b) => b.to_f64().unwrap_or(f64::INFINITY),
-    }
-}
-
-fn dunder(op: BinOp) -> &'static str {
-    match op {
-        BinOp::Add => "__add__",
-        BinOp::Sub => "__sub__",
-        BinOp::Mul => "__mul__",
-        BinOp::MatMul => "__matmul__",
-        BinOp::TrueDiv => "__truediv__",
-        BinOp::FloorDiv => "__floordiv__",
-        BinOp::Mod => "__mod__",
-        BinOp::Pow => "__pow__",
-        BinOp::LShift => "__lshift__",
-        BinOp::RShift => "__rshift__",
-        BinOp::BitAnd => "__and__",
-        BinOp::BitOr => "__or__",
-        BinOp::BitXor => "__xor__",
     }
 }
