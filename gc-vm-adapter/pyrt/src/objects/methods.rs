@@ -347,7 +347,9 @@ fn str_method(name: &str) -> Option<BuiltinFn> {
             out.push_str(rest);
             Ok(vm.str(&out))
         },
-        "ljust" | "rjust" | "center" => return None,
+        "ljust" => |vm, a, _| search::str_pad(vm, a, search::Pad::Left, "ljust"),
+        "rjust" => |vm, a, _| search::str_pad(vm, a, search::Pad::Right, "rjust"),
+        "center" => |vm, a, _| search::str_pad(vm, a, search::Pad::Center, "center"),
         "format" => |vm, a, kw| Ok(vm.str(&str_format(vm, s(&a[0]), &a[1..], kw)?)),
         "splitlines" => |vm, a, _| {
             Ok(vm

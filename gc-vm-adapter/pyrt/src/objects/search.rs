@@ -1,5 +1,6 @@
 //! Searching sequences and strings within `start`/`end` bounds (`list.index`,
-//! `tuple.index`, `str.find` / `index` / `rfind` / `rindex`).
+//! `tuple.index`, `str.find` / `index` / `rfind` / `rindex`) and padding strings
+//! (`str.ljust` / `rjust` / `center`).
 //!
 //! The bounds are CPython's slice bounds: optional ints (or `None`), negative ones count from
 //! the end, and every value is clamped to the sequence, so `lst.index(x, 10**30)` searches
@@ -100,4 +101,76 @@ pub fn str_search(vm: &Vm, a: &[Ref], last: bool, raise: bool) -> PyResult<Ref> 
         None if raise => Err(vm.value_error("substring not found")),
         None => Ok(vm.int(-1)),
     }
+}
+
+/// Which side `str.ljust` / `rjust` / `center` pads.
+#[derive(Clone, Copy)]
+pub enum Pad {
+    /// `ljust`: the fill goes right.
+    Left,
+    /// `rjust`: the fill goes left.
+    Right,
+    /// `center`: CPython's split, the odd fill character on the left when `width` is odd.
+    Center,
+}
+
+/// `str.ljust(width[, fillchar])` and its siblings.
+pub fn str_pad(vm: &Vm, a: &[Ref], how: Pad, name: &str) -> PyResult<Ref> {
+    if a.len() < 2 || a.len() > 3 {
+        return Err(vm.type_error(format!(
+            "{name} expected 1 or 2 arguments, got {}",
+            a.len().saturating_sub(1)
+        )));
+    }
+    let Some(width) = int_of(&a[1]) else {
+        return Err(vm.type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            vm.type_name(&a[1])
+        )));
+    };
+    let Some(width) = width.big().to_i64() else {
+        return Err(vm.error(
+            &vm.exc.overflow,
+            "Python int too large to convert to C ssize_t",
+        ));
+    };
+    let fill = match a.get(2) {
+        None => ' ',
+        Some(f) => {
+            let Some(fs) = f.as_str() else {
+                return Err(vm.type_error(format!(
+                    "The fill character must be a unicode character, not {}",
+                    vm.type_name(f)
+                )));
+            };
+            let mut it = fs.chars();
+            match (it.next(), it.next()) {
+                (Some(c), None) => c,
+                _ => {
+                    return Err(
+                        vm.type_error("The fill character must be exactly one character long")
+                    )
+                }
+            }
+        }
+    };
+    let t = a[0].as_str().unwrap_or("");
+    let n = t.chars().count() as i64;
+    if n >= width {
+        return Ok(a[0].clone());
+    }
+    let marg = width - n;
+    let left = match how {
+        Pad::Left => 0,
+        Pad::Right => marg,
+        Pad::Center => marg / 2 + (marg & width & 1),
+    };
+    // The width is user input: allocate fallibly (`MemoryError`, never an abort).
+    let mut out = String::new();
+    out.try_reserve_exact(t.len() + marg as usize * fill.len_utf8())
+        .map_err(|_| vm.error(&vm.exc.memory, ""))?;
+    out.extend(std::iter::repeat(fill).take(left as usize));
+    out.push_str(t);
+    out.extend(std::iter::repeat(fill).take((marg - left) as usize));
+    Ok(vm.str(&out))
 }
