@@ -570,13 +570,23 @@ impl Vm {
         }
     }
 
-    fn index_of(&self, k: &Ref, len: usize, what: &str) -> PyResult<usize> {
-        let Some(i) = small_int(k) else {
-            return Err(self.type_error(format!(
+    /// The int `k` as a sequence index: CPython's `IndexError` for one that fits no `isize`
+    /// (it could never be in range, but the conversion is what fails), `TypeError` for a non-int.
+    fn index_int(&self, k: &Ref, what: &str) -> PyResult<i64> {
+        match int_of(k) {
+            Some(IntVal::S(i)) => Ok(i),
+            Some(IntVal::B(_)) => {
+                Err(self.index_error("cannot fit 'int' into an index-sized integer"))
+            }
+            None => Err(self.type_error(format!(
                 "{what} indices must be integers or slices, not {}",
                 self.type_name(k)
-            )));
-        };
+            ))),
+        }
+    }
+
+    fn index_of(&self, k: &Ref, len: usize, what: &str) -> PyResult<usize> {
+        let i = self.index_int(k, what)?;
         let j = if i < 0 { i + len as i64 } else { i };
         if j < 0 || j >= len as i64 {
             return Err(self.index_error(format!("{what} index out of range")));
@@ -606,10 +616,12 @@ impl Vm {
                     Some(ix) => Ok(self
                         .rt
                         .new_list(ix.into_iter().map(|i| items[i].clone()).collect())),
-                    None => Err(self.type_error(format!(
-                        "list indices must be integers or slices, not {}",
-                        self.type_name(k)
-                    ))),
+                    None => {
+                        // Not a small int: `index_int` says which error.
+                        let i = self.index_int(k, "list")?;
+                        let _ = i;
+                        Err(self.index_error("list index out of range"))
+                    }
                 }
             }
             Kind::Tuple => {
@@ -643,6 +655,10 @@ impl Vm {
                 let r = range_of(c);
                 if let Some((a, b, s)) = r {
                     let n = range_len(a, b, s).min(i64::MAX as u64) as usize;
+                    // Ranges index with big ints in CPython: one past `i64` is just out of range.
+                    if let Some(IntVal::B(_)) = int_of(k) {
+                        return Err(self.index_error("range object index out of range"));
+                    }
                     let i = self.index_of(k, n, "range object")?;
                     // In i128: the item is in range, the intermediate product need not be.
                     return Ok(self.int((a as i128 + s as i128 * i as i128) as i64));
@@ -704,12 +720,7 @@ impl Vm {
                     listops::del_slice(l, parts);
                     return Ok(());
                 }
-                let Some(i) = small_int(k) else {
-                    return Err(self.type_error(format!(
-                        "list indices must be integers or slices, not {}",
-                        self.type_name(k)
-                    )));
-                };
+                let i = self.index_int(k, "list")?;
                 listops::del_index(self, l, i)
             }
             Kind::Dict => {
