@@ -34,6 +34,7 @@ pub mod iter;
 pub mod listops;
 pub mod lock;
 pub mod methods;
+pub mod numconv;
 pub mod search;
 pub mod timsort;
 

@@ -6,7 +6,6 @@ use num_bigint::BigInt;
 
 use crate::bytecode::CmpOp;
 use crate::objects::{int_of, range_len, range_of, small_int, IntVal, Range, TypeObj, TypeTag};
-use crate::vm::ops::big_to_f64;
 use crate::vm::{PyResult, Vm};
 use gc_vm_adapter::{HashKey, Kind, Ref};
 
@@ -433,25 +432,7 @@ fn b_pow(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
 
 fn b_round(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
     arg_count(vm, "round", args, 1, 2)?;
-    let nd = args.get(1).filter(|n| !n.is_none()).and_then(small_int);
-    let Some(x) = args[0].as_float() else {
-        return Ok(args[0].clone());
-    };
-    let round_even = |v: f64| {
-        let r = v.round();
-        if (v - v.trunc()).abs() == 0.5 {
-            2.0 * (v / 2.0).round()
-        } else {
-            r
-        }
-    };
-    match nd {
-        None => Ok(vm.new_big(BigInt::from(round_even(x) as i64))),
-        Some(n) => {
-            let s = format!("{x:.*}", n.max(0) as usize);
-            Ok(vm.rt.new_float(s.parse().unwrap_or(x)))
-        }
-    }
+    crate::objects::numconv::round(vm, &args[0], args.get(1))
 }
 
 fn parse_int(vm: &Vm, s: &str, base: u32) -> PyResult<Ref> {
@@ -514,7 +495,7 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
                     return Ok(vm.rt.new_float(f));
                 }
                 if let Some(i) = int_of(x) {
-                    return Ok(vm.rt.new_float(big_to_f64(&i)));
+                    return Ok(vm.rt.new_float(vm.int_to_float(&i)?));
                 }
                 if let Some(s) = x.as_str() {
                     let t = s.trim().to_lowercase();

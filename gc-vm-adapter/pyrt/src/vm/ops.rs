@@ -68,6 +68,31 @@ impl Vm {
         }
     }
 
+    /// `x / y` for ints: in floats while both are exact there (below 2**53), else by the
+    /// exact big-int quotient, so `10**400 / 10**399` is 10.0 rather than an overflow.
+    fn int_true_div(&self, x: &IntVal, y: &IntVal) -> PyResult<Ref> {
+        const EXACT: i64 = 1 << 53;
+        if let (IntVal::S(a), IntVal::S(b)) = (x, y) {
+            if *b == 0 {
+                return Err(self.zero_div("division by zero"));
+            }
+            if a.abs() <= EXACT && b.abs() <= EXACT {
+                return Ok(self.rt.new_float(*a as f64 / *b as f64));
+            }
+        }
+        let (a, b) = (x.big(), y.big());
+        if b.is_zero() {
+            return Err(self.zero_div("division by zero"));
+        }
+        match crate::objects::numconv::true_div(&a, &b) {
+            Some(q) => Ok(self.rt.new_float(q)),
+            None => Err(self.error(
+                &self.exc.overflow,
+                "integer division result too large for a float",
+            )),
+        }
+    }
+
     fn zero_div(&self, what: &str) -> super::PyErr {
         self.error(&self.exc.zero_division, what)
     }
@@ -122,8 +147,18 @@ impl Vm {
             BinOp::BitOr => x | y,
             BinOp::BitXor => x ^ y,
             BinOp::LShift | BinOp::RShift => {
+                if y.is_negative() {
+                    return Err(self.value_error("negative shift count"));
+                }
                 let Some(n) = y.to_i64() else {
-                    return Err(self.error(&self.exc.overflow, "shift count too large"));
+                    // A count past `i64`: shifting right leaves the sign, left only fits 0.
+                    return Ok(Some(match op {
+                        BinOp::RShift => self.int(if x.is_negative() { -1 } else { 0 }),
+                        _ if x.is_zero() => self.int(0),
+                        _ => {
+                            return Err(self.error(&self.exc.overflow, "too many digits in integer"))
+                        }
+                    }));
                 };
                 if n < 0 {
                     return Err(self.value_error("negative shift count"));
@@ -200,24 +235,23 @@ impl Vm {
             let r = match (&x, &y) {
                 (Num::I(x), Num::I(y)) => {
                     if op == BinOp::TrueDiv {
-                        let (xf, yf) = (big_to_f64(x), big_to_f64(y));
-                        if yf == 0.0 {
-                            return Err(self.zero_div("division by zero"));
-                        }
-                        Some(self.rt.new_float(xf / yf))
+                        Some(self.int_true_div(x, y)?)
                     } else {
                         match self.int_op(op, x, y)? {
                             Some(r) => Some(r),
-                            None => self.float_op(op, big_to_f64(x), big_to_f64(y))?,
+                            None => {
+                                let (xf, yf) = (self.int_to_float(x)?, self.int_to_float(y)?);
+                                self.float_op(op, xf, yf)?
+                            }
                         }
                     }
                 }
                 _ => {
                     let f = |n: &Num| match n {
-                        Num::I(i) => big_to_f64(i),
-                        Num::F(x) => *x,
+                        Num::I(i) => self.int_to_float(i),
+                        Num::F(x) => Ok(*x),
                     };
-                    self.float_op(op, f(&x), f(&y))?
+                    self.float_op(op, f(&x)?, f(&y)?)?
                 }
             };
             if let Some(r) = r {
