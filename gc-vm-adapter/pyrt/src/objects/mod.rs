@@ -14,6 +14,7 @@
 //! | builtin type (`int`, `list`, ...) | [`TypeObj`] | `callable.rs` | - | no | `Other` |
 //! | `range` | [`Range`] | `iter.rs` | - | no | `Other` |
 //! | list / tuple iterator | [`SeqIter`] | `iter.rs` | the sequence | yes | `Other` |
+//! | dict key iterator | [`DictIter`] | `iter.rs` | the dict, its key snapshot | yes | `Other` |
 //! | range iterator | [`RangeIter`] | `iter.rs` | - | no | `Other` |
 //! | slice | [`Slice`] | `iter.rs` | lo, hi, step | when one is | `Other` |
 //! | `threading.Lock` | [`PyLock`] | `lock.rs` | - | no | `Other` |
@@ -41,7 +42,7 @@ pub mod timsort;
 pub use bigint::PyBigInt;
 pub use callable::{BoundMethod, Builtin, TypeObj};
 pub use function::{CodeConst, PyFunction};
-pub use iter::{Range, RangeIter, SeqIter, Slice};
+pub use iter::{DictIter, Range, RangeIter, SeqIter, Slice};
 pub use lock::PyLock;
 
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -318,7 +319,7 @@ pub fn name_of(o: &Ref) -> Option<String> {
         Some(t.0.name().to_string())
     } else if let Some(c) = o.downcast::<CodeConst>() {
         Some(c.0.name.clone())
-    } else if o.is::<SeqIter>() || o.is::<RangeIter>() {
+    } else if o.is::<SeqIter>() || o.is::<RangeIter>() || o.is::<DictIter>() {
         Some("iterator".into())
     } else if o.is::<Range>() || o.is::<Slice>() || o.is::<PyLock>() {
         Some(o.type_info().name.trim_start_matches("_thread.").into())
