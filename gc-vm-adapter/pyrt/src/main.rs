@@ -12,6 +12,30 @@ use std::process::ExitCode;
 use gc_vm_adapter::GcConfig;
 use pyrt::vm::{run_source, RunOptions};
 
+/// The script's text, or CPython's `SyntaxError` for a null byte or bytes that are not UTF-8
+/// (pyrt, like CPython without an encoding declaration, reads UTF-8 only).
+fn source_text(path: &str, bytes: Vec<u8>) -> Result<String, String> {
+    let line_of = |at: usize| bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        return Err(format!(
+            "  File \"{path}\", line {}\nSyntaxError: source code cannot contain null bytes",
+            line_of(at)
+        ));
+    }
+    String::from_utf8(bytes.clone()).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        // CPython names the file by its absolute path here.
+        let abs =
+            std::fs::canonicalize(path).map_or_else(|_| path.into(), |p| p.display().to_string());
+        format!(
+            "SyntaxError: Non-UTF-8 code starting with '\\x{:02x}' in file {abs} on line {}, \
+             but no encoding declared; see https://peps.python.org/pep-0263/ for details",
+            bytes[at],
+            line_of(at)
+        )
+    })
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Err(e) = gc_core::config::check_env() {
@@ -22,11 +46,25 @@ fn main() -> ExitCode {
         eprintln!("usage: pyrt script.py [args...]");
         return ExitCode::from(2);
     };
-    let source = match std::fs::read_to_string(path) {
-        Ok(s) => s,
+    if std::path::Path::new(path).is_dir() {
+        // CPython would run the directory's `__main__.py`; pyrt has no such lookup, so it
+        // reports what CPython reports for a directory without one (status 1).
+        eprintln!("pyrt: can't find '__main__' module in '{path}'");
+        return ExitCode::from(1);
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
         Err(e) => {
             eprintln!("pyrt: can't open file '{path}': {e}");
             return ExitCode::from(2);
+        }
+    };
+    let source = match source_text(path, bytes) {
+        Ok(s) => s,
+        Err(msg) => {
+            // CPython's SyntaxErrors for undecodable source: a program error, status 1.
+            eprintln!("{msg}");
+            return ExitCode::from(1);
         }
     };
     let opts = RunOptions {

@@ -268,3 +268,37 @@ fn every_program_matches_cpython() {
         failures.join("\n\n")
     );
 }
+
+/// Undecodable source and a directory as the script: CPython's messages and status 1. (Not a
+/// differential program: CPython's message names the file by its absolute path.)
+#[test]
+fn undecodable_source_and_directory_exit_1() {
+    let dir = std::env::temp_dir().join(format!("pyrt-src-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let bad = dir.join("bad.py");
+    std::fs::write(&bad, b"# x\nprint('caf\xe9')\n").expect("write");
+    for (arg, want) in [
+        (
+            bad.clone(),
+            "SyntaxError: Non-UTF-8 code starting with '\\xe9' in file ",
+        ),
+        (dir.clone(), "can't find '__main__' module in "),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_pyrt"))
+            .arg(&arg)
+            .output()
+            .expect("run pyrt");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{arg:?}: {stderr}");
+        assert!(stderr.contains(want), "{arg:?}: {stderr}");
+    }
+    assert!(String::from_utf8_lossy(
+        &std::process::Command::new(env!("CARGO_BIN_EXE_pyrt"))
+            .arg(&bad)
+            .output()
+            .expect("run pyrt")
+            .stderr
+    )
+    .contains("on line 2, but no encoding declared"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -21,6 +21,10 @@ pub enum HashKey {
     Bool(bool),
     /// An int.
     Int(i64),
+    /// An int outside `i64`, as the interpreter encodes it (pyrt: little-endian two's-complement
+    /// bytes). The adapter has no big ints of its own; an interpreter that has them keys them
+    /// here, canonically (a value that fits `i64` is always `Int`), so equal ints are one key.
+    Big(Arc<[u8]>),
     /// A string.
     Str(Arc<str>),
     /// A tuple of hashable values.

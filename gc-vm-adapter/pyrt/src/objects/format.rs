@@ -222,6 +222,8 @@ impl Vm {
                     }
                 } else if let Some(t) = o.downcast::<TypeObj>() {
                     format!("<class '{}'>", t.0.name())
+                } else if o.is::<crate::vm::protocol::NotImplementedType>() {
+                    "NotImplemented".into()
                 } else if o.is::<super::Builtin>() {
                     format!("<built-in function {name}>")
                 } else if o.is::<super::BoundMethod>() {

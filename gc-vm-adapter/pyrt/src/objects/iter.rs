@@ -136,3 +136,59 @@ impl Slice {
         Some([a.to_ref()?, b.to_ref()?, c.to_ref()?])
     }
 }
+
+/// An iterator over a dict's keys: a snapshot of the keys taken when iteration started, the
+/// dict itself and its size then, so that a loop which adds or removes keys gets CPython's
+/// `RuntimeError` instead of silently walking the stale snapshot.
+pub struct DictIter {
+    dict: RefSlot,
+    keys: RefSlot,
+    idx: AtomicUsize,
+    len: usize,
+}
+
+// SAFETY: trace reports the dict and the key snapshot (rules 1, 2: atomic loads); clear takes
+// both (rule 3); tracked (rule 5).
+unsafe impl Payload for DictIter {
+    payload_type!(DictIter, "dict_keyiterator", Kind::Other);
+
+    fn trace(&self, e: &mut Edges<'_>) {
+        e.slot(&self.dict);
+        e.slot(&self.keys);
+    }
+
+    fn clear(&self) {
+        drop(self.dict.take());
+        drop(self.keys.take());
+    }
+}
+
+impl DictIter {
+    /// An iterator over `dict`, whose keys (as objects) are `keys`, a tuple.
+    pub fn new(dict: Ref, keys: Ref) -> DictIter {
+        let len = dict.as_dict().map_or(0, |d| d.len());
+        DictIter {
+            dict: RefSlot::new(Some(dict)),
+            keys: RefSlot::new(Some(keys)),
+            idx: AtomicUsize::new(0),
+            len,
+        }
+    }
+
+    /// The next key; `Err` with CPython's message when the dict's size changed since the
+    /// iteration began; `Ok(None)` when exhausted (or cleared).
+    pub fn next(&self) -> Result<Option<Ref>, &'static str> {
+        let (Some(dict), Some(keys)) = (self.dict.get(), self.keys.get()) else {
+            return Ok(None);
+        };
+        if dict.get().as_dict().map_or(0, |d| d.len()) != self.len {
+            return Err("dictionary changed size during iteration");
+        }
+        let i = self.idx.load(Ordering::Relaxed);
+        let v = keys.get().as_tuple().and_then(|t| t.get(i).cloned());
+        if v.is_some() {
+            self.idx.store(i + 1, Ordering::Relaxed);
+        }
+        Ok(v)
+    }
+}

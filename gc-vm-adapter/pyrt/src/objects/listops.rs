@@ -24,8 +24,10 @@
 //!   - `index`, `count`, `in`, `extend` / `+=` (from the list itself too) read one snapshot,
 //!     a consistent state of the list.
 
-use super::small_int;
+use num_traits::Signed;
+
 use super::timsort::sort_perm;
+use super::{int_of, IntVal};
 use crate::bytecode::CmpOp;
 use crate::vm::{PyResult, Vm};
 use gc_vm_adapter::{Kind, List, Ref};
@@ -200,7 +202,24 @@ pub fn remove(vm: &Vm, l: &List, x: &Ref) -> PyResult<()> {
 
 /// `list.pop(i)`: the index is resolved against the length under the same lock as the removal.
 pub fn pop(vm: &Vm, l: &List, index: Option<&Ref>) -> PyResult<Ref> {
-    let i = index.and_then(small_int).unwrap_or(-1);
+    // CPython converts the index before looking at the list: a big int is an `OverflowError`
+    // even for an empty list.
+    let i = match index.map(|k| (k, int_of(k))) {
+        None => -1,
+        Some((_, Some(IntVal::S(i)))) => i,
+        Some((_, Some(IntVal::B(_)))) => {
+            return Err(vm.error(
+                &vm.exc.overflow,
+                "Python int too large to convert to C ssize_t",
+            ))
+        }
+        Some((k, None)) => {
+            return Err(vm.type_error(format!(
+                "'{}' object cannot be interpreted as an integer",
+                vm.type_name(k)
+            )))
+        }
+    };
     let r = l.with_items_mut(|v| {
         let n = v.len() as i64;
         if n == 0 {
@@ -246,9 +265,16 @@ pub fn slice_parts(vm: &Vm, sl: &Ref) -> PyResult<Option<SliceParts>> {
         if r.is_none() {
             Ok(None)
         } else {
-            small_int(r)
-                .map(Some)
-                .ok_or_else(|| vm.type_error("slice indices must be integers or None"))
+            // A bound past `i64` clamps, as CPython's `_PyEval_SliceIndex` clamps to `isize`;
+            // the step's lower clamp keeps it negatable.
+            match int_of(r) {
+                Some(IntVal::S(v)) => Ok(Some(v)),
+                Some(IntVal::B(b)) if b.is_negative() => Ok(Some(i64::MIN + 1)),
+                Some(IntVal::B(_)) => Ok(Some(i64::MAX)),
+                None => Err(vm.type_error(
+                    "slice indices must be integers or None or have an __index__ method",
+                )),
+            }
         }
     };
     let (lo, hi, st) = (get(&c[0])?, get(&c[1])?, get(&c[2])?);

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::search::{self, seq_index};
 use super::{listops, name_of, range_of, small_int, BuiltinFn, PyLock};
 use crate::stdlib::builtins::{kwarg, length};
 use crate::vm::{PyResult, Vm};
@@ -120,15 +121,6 @@ fn list_method(name: &str) -> Option<BuiltinFn> {
         },
         _ => return None,
     })
-}
-
-fn seq_index(vm: &Vm, a: &[Ref], _kw: &Kw) -> PyResult<Ref> {
-    for (i, x) in vm.iterate(&a[0])?.iter().enumerate() {
-        if vm.eq(x, &a[1])? {
-            return Ok(vm.int(i as i64));
-        }
-    }
-    Err(vm.value_error(format!("{} is not in list", vm.repr(&a[1])?)))
 }
 
 fn seq_count(vm: &Vm, a: &[Ref], _kw: &Kw) -> PyResult<Ref> {
@@ -312,20 +304,10 @@ fn str_method(name: &str) -> Option<BuiltinFn> {
                 _ => Ok(vm.str(&t.replace(from, to))),
             }
         },
-        "find" => |vm, a, _| {
-            let (t, sub) = (s(&a[0]), s(&a[1]));
-            Ok(vm.int(
-                t.find(sub)
-                    .map(|b| t[..b].chars().count() as i64)
-                    .unwrap_or(-1),
-            ))
-        },
-        "index" => |vm, a, _| {
-            let (t, sub) = (s(&a[0]), s(&a[1]));
-            t.find(sub)
-                .map(|b| vm.int(t[..b].chars().count() as i64))
-                .ok_or_else(|| vm.value_error("substring not found"))
-        },
+        "find" => |vm, a, _| search::str_search(vm, a, false, false),
+        "rfind" => |vm, a, _| search::str_search(vm, a, true, false),
+        "index" => |vm, a, _| search::str_search(vm, a, false, true),
+        "rindex" => |vm, a, _| search::str_search(vm, a, true, true),
         "count" => seq_count,
         "isdigit" => |vm, a, _| {
             let t = s(&a[0]);
@@ -365,7 +347,9 @@ fn str_method(name: &str) -> Option<BuiltinFn> {
             out.push_str(rest);
             Ok(vm.str(&out))
         },
-        "ljust" | "rjust" | "center" => return None,
+        "ljust" => |vm, a, _| search::str_pad(vm, a, search::Pad::Left, "ljust"),
+        "rjust" => |vm, a, _| search::str_pad(vm, a, search::Pad::Right, "rjust"),
+        "center" => |vm, a, _| search::str_pad(vm, a, search::Pad::Center, "center"),
         "format" => |vm, a, kw| Ok(vm.str(&str_format(vm, s(&a[0]), &a[1..], kw)?)),
         "splitlines" => |vm, a, _| {
             Ok(vm

@@ -14,6 +14,7 @@
 //! | builtin type (`int`, `list`, ...) | [`TypeObj`] | `callable.rs` | - | no | `Other` |
 //! | `range` | [`Range`] | `iter.rs` | - | no | `Other` |
 //! | list / tuple iterator | [`SeqIter`] | `iter.rs` | the sequence | yes | `Other` |
+//! | dict key iterator | [`DictIter`] | `iter.rs` | the dict, its key snapshot | yes | `Other` |
 //! | range iterator | [`RangeIter`] | `iter.rs` | - | no | `Other` |
 //! | slice | [`Slice`] | `iter.rs` | lo, hi, step | when one is | `Other` |
 //! | `threading.Lock` | [`PyLock`] | `lock.rs` | - | no | `Other` |
@@ -29,16 +30,19 @@ pub mod bigint;
 pub mod callable;
 pub mod format;
 pub mod function;
+pub mod hash;
 pub mod iter;
 pub mod listops;
 pub mod lock;
 pub mod methods;
+pub mod numconv;
+pub mod search;
 pub mod timsort;
 
 pub use bigint::PyBigInt;
 pub use callable::{BoundMethod, Builtin, TypeObj};
 pub use function::{CodeConst, PyFunction};
-pub use iter::{Range, RangeIter, SeqIter, Slice};
+pub use iter::{DictIter, Range, RangeIter, SeqIter, Slice};
 pub use lock::PyLock;
 
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -177,15 +181,47 @@ impl Vm {
         self.rt.alloc(TypeObj(tag))
     }
 
-    /// The dict key for `o` (`TypeError` if unhashable). Integral floats hash like ints.
+    /// The dict key for `o` (`TypeError` if unhashable). Numbers that are equal are one key:
+    /// integral floats key like their ints, and ints outside `i64` are `HashKey::Big` (their
+    /// little-endian two's-complement bytes; canonical, since a big int never fits `i64`).
     pub fn key(&self, o: &Ref) -> PyResult<HashKey> {
         if let Some(x) = o.as_float() {
-            if x.fract() == 0.0 && x.abs() < 9.0e18 {
-                return Ok(HashKey::Int(x as i64));
+            if x.fract() == 0.0 {
+                if let Some(b) = <BigInt as num_traits::FromPrimitive>::from_f64(x) {
+                    return Ok(self.int_key(IntVal::B(b)));
+                }
             }
+        }
+        match o.kind() {
+            Kind::Int => {
+                if let Some(i) = int_of(o) {
+                    return Ok(self.int_key(i));
+                }
+            }
+            Kind::Tuple => {
+                let items = o.as_tuple().expect("tuple");
+                let keys = items
+                    .iter()
+                    .map(|x| self.key(x))
+                    .collect::<PyResult<Vec<_>>>()?;
+                return Ok(HashKey::Tuple(keys.into()));
+            }
+            _ => {}
         }
         HashKey::from_object(o)
             .ok_or_else(|| self.type_error(format!("unhashable type: '{}'", self.type_name(o))))
+    }
+
+    /// The key of an int value: `Int` when it fits `i64`, else `Big`.
+    fn int_key(&self, i: IntVal) -> HashKey {
+        let b = match i {
+            IntVal::S(v) => return HashKey::Int(v),
+            IntVal::B(b) => b,
+        };
+        match i64::try_from(&b) {
+            Ok(v) => HashKey::Int(v),
+            Err(_) => HashKey::Big(b.to_signed_bytes_le().into()),
+        }
     }
 
     /// The object for a dict key.
@@ -194,6 +230,7 @@ impl Vm {
             HashKey::None => self.rt.none(),
             HashKey::Bool(b) => self.rt.new_bool(*b),
             HashKey::Int(v) => self.rt.new_int(*v),
+            HashKey::Big(b) => self.new_big(BigInt::from_signed_bytes_le(b)),
             HashKey::Str(s) => self.rt.new_str(s),
             HashKey::Tuple(items) => {
                 let v = items.iter().map(|k| self.key_obj(k)).collect();
@@ -282,7 +319,7 @@ pub fn name_of(o: &Ref) -> Option<String> {
         Some(t.0.name().to_string())
     } else if let Some(c) = o.downcast::<CodeConst>() {
         Some(c.0.name.clone())
-    } else if o.is::<SeqIter>() || o.is::<RangeIter>() {
+    } else if o.is::<SeqIter>() || o.is::<RangeIter>() || o.is::<DictIter>() {
         Some("iterator".into())
     } else if o.is::<Range>() || o.is::<Slice>() || o.is::<PyLock>() {
         Some(o.type_info().name.trim_start_matches("_thread.").into())

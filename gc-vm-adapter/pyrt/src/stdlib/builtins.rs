@@ -6,7 +6,6 @@ use num_bigint::BigInt;
 
 use crate::bytecode::CmpOp;
 use crate::objects::{int_of, range_len, range_of, small_int, IntVal, Range, TypeObj, TypeTag};
-use crate::vm::ops::big_to_f64;
 use crate::vm::{PyResult, Vm};
 use gc_vm_adapter::{HashKey, Kind, Ref};
 
@@ -76,13 +75,7 @@ pub fn install(vm: &Vm) {
             Ok(vm.rt.none())
         }),
         ("id", |vm, a, _| Ok(vm.int(a[0].addr() as i64))),
-        ("hash", |vm, a, _| {
-            use std::hash::{Hash, Hasher};
-            let k = vm.key(&a[0])?;
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            k.hash(&mut h);
-            Ok(vm.int(h.finish() as i64 >> 1))
-        }),
+        ("hash", |vm, a, _| Ok(vm.int(vm.hash(&a[0])?))),
         ("callable", |vm, a, _| {
             Ok(vm.rt.new_bool(
                 matches!(a[0].kind(), Kind::Function | Kind::Class | Kind::WeakRef)
@@ -108,9 +101,7 @@ pub fn install(vm: &Vm) {
             let r = vm.binary_op(crate::BinOp::Mod, &a[0], &a[1])?;
             Ok(vm.rt.new_tuple(vec![q, r]))
         }),
-        ("pow", |vm, a, _| {
-            vm.binary_op(crate::BinOp::Pow, &a[0], &a[1])
-        }),
+        ("pow", b_pow),
         ("format", |vm, a, _| {
             let spec = a
                 .get(1)
@@ -162,6 +153,7 @@ pub fn install(vm: &Vm) {
         d.insert(HashKey::from(t.name()), vm.type_obj(t));
     }
     d.insert(HashKey::from("None"), vm.rt.none());
+    d.insert(HashKey::from("NotImplemented"), vm.not_implemented.clone());
     d.insert(HashKey::from("__name__"), vm.str("builtins"));
 }
 
@@ -410,27 +402,37 @@ fn b_getattr(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
     }
 }
 
+/// `pow(base, exp[, mod])`: two arguments are the `**` operator; a modulus (not `None`) needs
+/// three ints and is computed modulo it, never by the full power (which may be enormous).
+fn b_pow(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
+    arg_count(vm, "pow", args, 2, 3)?;
+    let Some(m) = args.get(2).filter(|m| !m.is_none()) else {
+        return vm.binary_op(crate::BinOp::Pow, &args[0], &args[1]);
+    };
+    let (Some(b), Some(e), Some(m)) = (int_of(&args[0]), int_of(&args[1]), int_of(m)) else {
+        let numbers = args
+            .iter()
+            .all(|x| x.as_float().is_some() || int_of(x).is_some());
+        if !numbers {
+            return Err(vm.type_error(format!(
+                "unsupported operand type(s) for ** or pow(): '{}', '{}', '{}'",
+                vm.type_name(&args[0]),
+                vm.type_name(&args[1]),
+                vm.type_name(&args[2])
+            )));
+        }
+        return Err(
+            vm.type_error("pow() 3rd argument not allowed unless all arguments are integers")
+        );
+    };
+    crate::objects::bigint::pow_mod(&b.big(), &e.big(), &m.big())
+        .map(|r| vm.new_big(r))
+        .map_err(|e| vm.value_error(e.message()))
+}
+
 fn b_round(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
     arg_count(vm, "round", args, 1, 2)?;
-    let nd = args.get(1).filter(|n| !n.is_none()).and_then(small_int);
-    let Some(x) = args[0].as_float() else {
-        return Ok(args[0].clone());
-    };
-    let round_even = |v: f64| {
-        let r = v.round();
-        if (v - v.trunc()).abs() == 0.5 {
-            2.0 * (v / 2.0).round()
-        } else {
-            r
-        }
-    };
-    match nd {
-        None => Ok(vm.new_big(BigInt::from(round_even(x) as i64))),
-        Some(n) => {
-            let s = format!("{x:.*}", n.max(0) as usize);
-            Ok(vm.rt.new_float(s.parse().unwrap_or(x)))
-        }
-    }
+    crate::objects::numconv::round(vm, &args[0], args.get(1))
 }
 
 fn parse_int(vm: &Vm, s: &str, base: u32) -> PyResult<Ref> {
@@ -493,7 +495,7 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
                     return Ok(vm.rt.new_float(f));
                 }
                 if let Some(i) = int_of(x) {
-                    return Ok(vm.rt.new_float(big_to_f64(&i)));
+                    return Ok(vm.rt.new_float(vm.int_to_float(&i)?));
                 }
                 if let Some(s) = x.as_str() {
                     let t = s.trim().to_lowercase();

@@ -382,7 +382,13 @@ impl Vm {
     pub fn get_iter(&self, o: &Ref) -> PyResult<Ref> {
         match o.kind() {
             Kind::List | Kind::Tuple => Ok(self.rt.alloc(SeqIter::new(o.clone()))),
-            Kind::Str | Kind::Dict => {
+            Kind::Dict => {
+                let keys = self.rt.new_tuple(self.iterate(o)?);
+                Ok(self
+                    .rt
+                    .alloc(crate::objects::DictIter::new(o.clone(), keys)))
+            }
+            Kind::Str => {
                 let items = self.iterate(o)?;
                 let l = self.rt.new_tuple(items);
                 Ok(self.rt.alloc(SeqIter::new(l)))
@@ -390,7 +396,10 @@ impl Vm {
             Kind::Other => {
                 if let Some(r) = o.downcast::<crate::objects::Range>() {
                     Ok(self.rt.alloc(RangeIter::new(r)))
-                } else if o.is::<SeqIter>() || o.is::<RangeIter>() {
+                } else if o.is::<SeqIter>()
+                    || o.is::<RangeIter>()
+                    || o.is::<crate::objects::DictIter>()
+                {
                     Ok(o.clone())
                 } else {
                     Err(self.not_iterable(o))
@@ -418,6 +427,9 @@ impl Vm {
         }
         if let Some(si) = it.downcast::<SeqIter>() {
             return Ok(si.next());
+        }
+        if let Some(di) = it.downcast::<crate::objects::DictIter>() {
+            return di.next().map_err(|m| self.error(&self.exc.runtime, m));
         }
         if let Some(ri) = it.downcast::<RangeIter>() {
             return Ok(ri.next().map(|v| self.int(v)));

@@ -30,6 +30,7 @@ pub mod exceptions;
 pub mod guard;
 pub mod hooks;
 pub mod ops;
+pub mod protocol;
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicUsize;
@@ -65,6 +66,8 @@ pub struct Vm {
     pub builtins: Ref,
     /// Exception classes.
     pub exc: ExcClasses,
+    /// The `NotImplemented` singleton.
+    pub not_implemented: Ref,
     /// The class of module objects.
     pub module_class: Ref,
     /// `threading.Thread`.
@@ -100,13 +103,20 @@ impl Vm {
         let module_class = rt.new_class("module", None);
         let thread_class = rt.new_class("Thread", None);
         let gc_callbacks = rt.new_list(Vec::new());
-        for r in [&module_class, &thread_class, &gc_callbacks] {
+        let not_implemented = rt.alloc(protocol::NotImplementedType);
+        for r in [
+            &module_class,
+            &thread_class,
+            &gc_callbacks,
+            &not_implemented,
+        ] {
             rt.add_root(r);
         }
         let vm = Arc::new(Vm {
             rt,
             builtins,
             exc,
+            not_implemented,
             module_class,
             thread_class,
             modules: Mutex::new(HashMap::new()),

@@ -68,6 +68,31 @@ impl Vm {
         }
     }
 
+    /// `x / y` for ints: in floats while both are exact there (below 2**53), else by the
+    /// exact big-int quotient, so `10**400 / 10**399` is 10.0 rather than an overflow.
+    fn int_true_div(&self, x: &IntVal, y: &IntVal) -> PyResult<Ref> {
+        const EXACT: i64 = 1 << 53;
+        if let (IntVal::S(a), IntVal::S(b)) = (x, y) {
+            if *b == 0 {
+                return Err(self.zero_div("division by zero"));
+            }
+            if a.abs() <= EXACT && b.abs() <= EXACT {
+                return Ok(self.rt.new_float(*a as f64 / *b as f64));
+            }
+        }
+        let (a, b) = (x.big(), y.big());
+        if b.is_zero() {
+            return Err(self.zero_div("division by zero"));
+        }
+        match crate::objects::numconv::true_div(&a, &b) {
+            Some(q) => Ok(self.rt.new_float(q)),
+            None => Err(self.error(
+                &self.exc.overflow,
+                "integer division result too large for a float",
+            )),
+        }
+    }
+
     fn zero_div(&self, what: &str) -> super::PyErr {
         self.error(&self.exc.zero_division, what)
     }
@@ -122,8 +147,18 @@ impl Vm {
             BinOp::BitOr => x | y,
             BinOp::BitXor => x ^ y,
             BinOp::LShift | BinOp::RShift => {
+                if y.is_negative() {
+                    return Err(self.value_error("negative shift count"));
+                }
                 let Some(n) = y.to_i64() else {
-                    return Err(self.error(&self.exc.overflow, "shift count too large"));
+                    // A count past `i64`: shifting right leaves the sign, left only fits 0.
+                    return Ok(Some(match op {
+                        BinOp::RShift => self.int(if x.is_negative() { -1 } else { 0 }),
+                        _ if x.is_zero() => self.int(0),
+                        _ => {
+                            return Err(self.error(&self.exc.overflow, "too many digits in integer"))
+                        }
+                    }));
                 };
                 if n < 0 {
                     return Err(self.value_error("negative shift count"));
@@ -200,24 +235,23 @@ impl Vm {
             let r = match (&x, &y) {
                 (Num::I(x), Num::I(y)) => {
                     if op == BinOp::TrueDiv {
-                        let (xf, yf) = (big_to_f64(x), big_to_f64(y));
-                        if yf == 0.0 {
-                            return Err(self.zero_div("division by zero"));
-                        }
-                        Some(self.rt.new_float(xf / yf))
+                        Some(self.int_true_div(x, y)?)
                     } else {
                         match self.int_op(op, x, y)? {
                             Some(r) => Some(r),
-                            None => self.float_op(op, big_to_f64(x), big_to_f64(y))?,
+                            None => {
+                                let (xf, yf) = (self.int_to_float(x)?, self.int_to_float(y)?);
+                                self.float_op(op, xf, yf)?
+                            }
                         }
                     }
                 }
                 _ => {
                     let f = |n: &Num| match n {
-                        Num::I(i) => big_to_f64(i),
-                        Num::F(x) => *x,
+                        Num::I(i) => self.int_to_float(i),
+                        Num::F(x) => Ok(*x),
                     };
-                    self.float_op(op, f(&x), f(&y))?
+                    self.float_op(op, f(&x)?, f(&y)?)?
                 }
             };
             if let Some(r) = r {
@@ -258,12 +292,12 @@ impl Vm {
                 let s = crate::objects::format::percent_format(self, a.as_str().unwrap_or(""), b)?;
                 return Ok(self.str(&s));
             }
-            (Kind::Instance, _, _) => {
-                if let Some(m) = self.lookup_class_attr(a, dunder(op)) {
-                    return self.call(&m, vec![a.clone(), b.clone()], Vec::new());
-                }
-            }
             _ => {}
+        }
+        if a.kind() == Kind::Instance || b.kind() == Kind::Instance {
+            if let Some(r) = self.binary_dunder(op, a, b)? {
+                return Ok(r);
+            }
         }
         Err(self.type_error(format!(
             "unsupported operand type(s) for {}: '{}' and '{}'",
@@ -320,6 +354,9 @@ impl Vm {
 
     /// `a op= b`: lists extend in place; everything else falls back to `a op b`.
     pub fn inplace_op(&self, op: BinOp, a: &Ref, b: &Ref) -> PyResult<Ref> {
+        if let Some(r) = self.inplace_dunder(op, a, b)? {
+            return Ok(r);
+        }
         if op == BinOp::Add && a.kind() == Kind::List {
             let items = self.iterate(b)?;
             a.as_list()
@@ -365,6 +402,10 @@ impl Vm {
 
     /// `a op b` for comparisons.
     pub fn compare(&self, op: CmpOp, a: &Ref, b: &Ref) -> PyResult<Ref> {
+        let rich = !matches!(op, CmpOp::Is | CmpOp::IsNot | CmpOp::In | CmpOp::NotIn);
+        if rich && (a.kind() == Kind::Instance || b.kind() == Kind::Instance) {
+            return self.rich_compare(op, a, b);
+        }
         let r = match op {
             CmpOp::Is => a.ptr_eq(b),
             CmpOp::IsNot => !a.ptr_eq(b),
@@ -410,6 +451,10 @@ impl Vm {
         }
         // Containers and `__eq__` recurse: one level of the shared depth.
         let _depth = super::guard::enter(self, super::guard::IN_CMP)?;
+        if a.kind() == Kind::Instance || b.kind() == Kind::Instance {
+            let r = self.rich_compare(CmpOp::Eq, a, b)?;
+            return self.truthy(&r);
+        }
         Ok(match (a.kind(), b.kind()) {
             (Kind::Str, Kind::Str) => a.as_str() == b.as_str(),
             (Kind::Tuple, Kind::Tuple) => {
@@ -434,13 +479,6 @@ impl Vm {
                     }
                 }
                 true
-            }
-            (Kind::Instance, _) => {
-                if let Some(m) = self.lookup_class_attr(a, "__eq__") {
-                    let r = self.call(&m, vec![a.clone(), b.clone()], Vec::new())?;
-                    return self.truthy(&r);
-                }
-                false
             }
             (Kind::Other, Kind::Other) => match (range_of(a), range_of(b)) {
                 (Some(x), Some(y)) => x == y,
@@ -492,18 +530,14 @@ impl Vm {
                 );
                 return self.seq_cmp(&x, &y, op);
             }
-            (Kind::Instance, _) => {
-                if let Some(m) = self.lookup_class_attr(a, "__lt__") {
-                    let r = self.call(&m, vec![a.clone(), b.clone()], Vec::new())?;
-                    if self.truthy(&r)? {
-                        return Ok(Ordering::Less);
-                    }
-                    return Ok(if self.eq(a, b)? {
-                        Ordering::Equal
-                    } else {
-                        Ordering::Greater
-                    });
-                }
+            (Kind::Instance, _) | (_, Kind::Instance) => {
+                // The caller only asks whether `op` holds: an ordering that answers it.
+                let holds = self.truthy(&self.rich_compare(op, a, b)?)?;
+                return Ok(match (op, holds) {
+                    (CmpOp::Lt, true) | (CmpOp::Gt | CmpOp::Ge, false) => Ordering::Less,
+                    (CmpOp::Le | CmpOp::Ge, true) => Ordering::Equal,
+                    _ => Ordering::Greater,
+                });
             }
             _ => {}
         }
@@ -570,13 +604,23 @@ impl Vm {
         }
     }
 
-    fn index_of(&self, k: &Ref, len: usize, what: &str) -> PyResult<usize> {
-        let Some(i) = small_int(k) else {
-            return Err(self.type_error(format!(
+    /// The int `k` as a sequence index: CPython's `IndexError` for one that fits no `isize`
+    /// (it could never be in range, but the conversion is what fails), `TypeError` for a non-int.
+    fn index_int(&self, k: &Ref, what: &str) -> PyResult<i64> {
+        match int_of(k) {
+            Some(IntVal::S(i)) => Ok(i),
+            Some(IntVal::B(_)) => {
+                Err(self.index_error("cannot fit 'int' into an index-sized integer"))
+            }
+            None => Err(self.type_error(format!(
                 "{what} indices must be integers or slices, not {}",
                 self.type_name(k)
-            )));
-        };
+            ))),
+        }
+    }
+
+    fn index_of(&self, k: &Ref, len: usize, what: &str) -> PyResult<usize> {
+        let i = self.index_int(k, what)?;
         let j = if i < 0 { i + len as i64 } else { i };
         if j < 0 || j >= len as i64 {
             return Err(self.index_error(format!("{what} index out of range")));
@@ -606,10 +650,12 @@ impl Vm {
                     Some(ix) => Ok(self
                         .rt
                         .new_list(ix.into_iter().map(|i| items[i].clone()).collect())),
-                    None => Err(self.type_error(format!(
-                        "list indices must be integers or slices, not {}",
-                        self.type_name(k)
-                    ))),
+                    None => {
+                        // Not a small int: `index_int` says which error.
+                        let i = self.index_int(k, "list")?;
+                        let _ = i;
+                        Err(self.index_error("list index out of range"))
+                    }
                 }
             }
             Kind::Tuple => {
@@ -643,6 +689,10 @@ impl Vm {
                 let r = range_of(c);
                 if let Some((a, b, s)) = r {
                     let n = range_len(a, b, s).min(i64::MAX as u64) as usize;
+                    // Ranges index with big ints in CPython: one past `i64` is just out of range.
+                    if let Some(IntVal::B(_)) = int_of(k) {
+                        return Err(self.index_error("range object index out of range"));
+                    }
                     let i = self.index_of(k, n, "range object")?;
                     // In i128: the item is in range, the intermediate product need not be.
                     return Ok(self.int((a as i128 + s as i128 * i as i128) as i64));
@@ -704,12 +754,7 @@ impl Vm {
                     listops::del_slice(l, parts);
                     return Ok(());
                 }
-                let Some(i) = small_int(k) else {
-                    return Err(self.type_error(format!(
-                        "list indices must be integers or slices, not {}",
-                        self.type_name(k)
-                    )));
-                };
+                let i = self.index_int(k, "list")?;
                 listops::del_index(self, l, i)
             }
             Kind::Dict => {
@@ -735,23 +780,5 @@ pub fn big_to_f64(i: &IntVal) -> f64 {
     match i {
         IntVal::S(v) => *v as f64,
         IntVal::B(b) => b.to_f64().unwrap_or(f64::INFINITY),
-    }
-}
-
-fn dunder(op: BinOp) -> &'static str {
-    match op {
-        BinOp::Add => "__add__",
-        BinOp::Sub => "__sub__",
-        BinOp::Mul => "__mul__",
-        BinOp::MatMul => "__matmul__",
-        BinOp::TrueDiv => "__truediv__",
-        BinOp::FloorDiv => "__floordiv__",
-        BinOp::Mod => "__mod__",
-        BinOp::Pow => "__pow__",
-        BinOp::LShift => "__lshift__",
-        BinOp::RShift => "__rshift__",
-        BinOp::BitAnd => "__and__",
-        BinOp::BitOr => "__or__",
-        BinOp::BitXor => "__xor__",
     }
 }
