@@ -9,11 +9,12 @@
 //! object is alive exactly when the oracle reaches it from the roots; every unreachable
 //! object was finalized exactly once and every reachable one never.
 
+mod common;
+
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
-use gc_core::GcConfig;
 use gc_vm_adapter::{Ref, Runtime};
 use proptest::prelude::*;
 
@@ -65,15 +66,7 @@ fn oracle(c: &Case) -> HashSet<usize> {
 }
 
 fn run(c: &Case, workers: usize) -> Result<(), TestCaseError> {
-    let rt = Runtime::new(
-        GcConfig::default()
-            .with_workers(workers)
-            .with_parallel_min_objects(0)
-            .with_enabled(false)
-            .with_verify(true)
-            .with_check_edges(true)
-            .with_panic_on_violation(false),
-    );
+    let rt = Runtime::new(common::checked_config(workers));
     let guard = rt.attach_thread("main");
     RT.with(|r| *r.borrow_mut() = Some(rt.clone()));
     let finalized = Arc::new(Mutex::new(vec![0u32; c.n]));

@@ -4,6 +4,8 @@
 //! middle of a refcount-death cascade never shows the collector a tracked object with a
 //! count of zero.
 
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -11,13 +13,7 @@ use gc_core::GcConfig;
 use gc_vm_adapter::{HashKey, Ref, Runtime};
 
 fn config(workers: usize) -> GcConfig {
-    GcConfig::default()
-        .with_workers(workers)
-        .with_parallel_min_objects(0)
-        .with_enabled(false)
-        .with_check_edges(true)
-        .with_verify(true)
-        .with_panic_on_violation(false)
+    common::checked_config(workers)
 }
 
 fn watch(rt: &Runtime, r: &Ref) -> Ref {

@@ -2,22 +2,15 @@
 //! cleared and freed by a collection, and a cycle through it collected; plus a variable-size
 //! payload with an inline tail (`Runtime::alloc_var`).
 
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use gc_core::GcConfig;
 use gc_vm_adapter::{Edges, Kind, Payload, Ref, RefSlot, Runtime, VarPayload};
 use parking_lot::RwLock;
 
 fn runtime(workers: usize) -> Runtime {
-    Runtime::new(
-        GcConfig::default()
-            .with_workers(workers)
-            .with_parallel_min_objects(0)
-            .with_enabled(false)
-            .with_check_edges(true)
-            .with_verify(true)
-            .with_panic_on_violation(false),
-    )
+    Runtime::new(common::checked_config(workers))
 }
 
 static PAIRS_DROPPED: AtomicUsize = AtomicUsize::new(0);
