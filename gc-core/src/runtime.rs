@@ -145,7 +145,9 @@ impl<B: VmBinding> GcRuntime<B> {
     }
 
     /// Register a start/stop callback (CPython's `gc.callbacks`). Runs on the collecting
-    /// thread with the world running; may run VM code.
+    /// thread with the world running and without the collection lock or the GC workers, like
+    /// a finalizer: it may run VM code, call `collect()` (returns 0 on that thread) or wait
+    /// (detached) for a thread that collects.
     pub fn add_callback(
         &self,
         cb: impl Fn(CallbackPhase, &CallbackInfo) + Send + Sync + 'static,

@@ -322,3 +322,63 @@ fn overlapping_collections_with_detaching_finalizers() {
         });
     }
 }
+
+/// The start and stop callbacks (`add_callback`, CPython's `gc.callbacks`) are VM code too:
+/// each calls `collect()` (0: collections do not nest on one thread) and joins a thread that
+/// collects. They ran under the collection lock before, and the join hung.
+#[test]
+fn gc_callbacks_joining_a_thread_that_collects() {
+    for w in [1, 4] {
+        watchdog("gc-callbacks-join-collector", move || {
+            let (rt, m) = world(w);
+            let _cur = CurrentMutator::set(&m);
+            let seen = Arc::new(Mutex::new(Vec::new()));
+            let armed = Arc::new(AtomicBool::new(true));
+            let (s2, a2) = (seen.clone(), armed.clone());
+            // Taken out at the end: the runtime owns its callbacks, so a handle kept in one
+            // would be a cycle.
+            let rt_slot = Arc::new(Mutex::new(Some(rt.clone())));
+            let r2 = rt_slot.clone();
+            let me = std::thread::current().id();
+            rt.add_callback(move |phase, _| {
+                // Only this thread's collections (the spawned ones run the callbacks too).
+                if !a2.load(Ordering::SeqCst) || std::thread::current().id() != me {
+                    return;
+                }
+                let nested = with_current_mutator(|m| m.collect());
+                let rt = r2
+                    .lock()
+                    .clone()
+                    .expect("runtime handle present while armed");
+                let h = std::thread::spawn(move || {
+                    let m2 = rt.register_mutator("spawned");
+                    drop(cycle(&m2, &[40, 41]));
+                    m2.collect()
+                });
+                let n = with_current_mutator(|m| m.detached(|| h.join())).unwrap();
+                s2.lock().push((format!("{phase:?}"), nested, n));
+            });
+            drop(cycle(&m, &[1, 2, 3]));
+            let ours = m.collect();
+            armed.store(false, Ordering::SeqCst);
+            rt_slot.lock().take();
+            let seen = seen.lock().clone();
+            let phases: Vec<_> = seen
+                .iter()
+                .map(|(p, nested, _)| (p.as_str(), *nested))
+                .collect();
+            assert_eq!(phases, [("Start", 0), ("Stop", 0)], "workers={w}");
+            // The thread spawned by the start callback collected alongside, before ours found
+            // its garbage: it took our three-node cycle with its own two, or ours did. The one
+            // spawned by the stop callback found only its own.
+            assert_eq!(ours + seen[0].2, 3 + 2, "workers={w}: {seen:?}");
+            assert_eq!(seen[1].2, 2, "workers={w}");
+            assert_eq!(
+                rt.binding().destroyed_set(),
+                [1, 2, 3, 40, 41].into_iter().collect()
+            );
+            assert_eq!(rt.heap_stats().live_objects, 0);
+            assert!(rt.violations().is_empty(), "{:?}", rt.violations());
+        });
+    }
+}

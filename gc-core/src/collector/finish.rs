@@ -1,14 +1,37 @@
 //! The end of a collection (world running): the trigger's new base, the record and where it
-//! goes (statistics, the gctrace line, subscribers, the ring), violations, the stop callbacks.
+//! goes (statistics, the gctrace line, subscribers, the ring), violations. The stop callbacks
+//! run after it, without the lock (`collect`).
 
 use crate::binding::VmBinding;
 use crate::collector::timeline::{Tally, Timeline};
 use crate::error::ContractViolation;
-use crate::record::{CallbackInfo, CallbackPhase, CollectionRecord, WorkerStats};
+use crate::record::{CallbackInfo, CollectionRecord, WorkerStats};
 use crate::state::Shared;
 use crate::trigger::Request;
 
-/// Finish the collection timed by `tl`. Returns the objects collected.
+/// What a finished collection leaves for its last steps (stop callbacks, the violation check).
+pub(crate) struct Finished {
+    /// Objects collected.
+    pub(crate) collected: usize,
+    /// What the stop callbacks are told.
+    pub(crate) stop_info: CallbackInfo,
+    /// `GcConfig::panic_on_violation`'s panic, if due: (sequence number, count, first).
+    panic: Option<(u64, usize, String)>,
+}
+
+impl Finished {
+    /// Panic if the configuration asks to on violations and there were some (after the stop
+    /// callbacks, so that they ran for this collection too).
+    pub(crate) fn check_violations(&self) {
+        if let Some((seq, n, first)) = &self.panic {
+            panic!(
+                "gc-core: collection #{seq} found {n} binding contract violation(s); first: {first}"
+            );
+        }
+    }
+}
+
+/// Finish the collection timed by `tl` (the lock held).
 pub(crate) fn finish<B: VmBinding>(
     sh: &Shared<B>,
     tl: Timeline,
@@ -16,7 +39,7 @@ pub(crate) fn finish<B: VmBinding>(
     workers: usize,
     worker_stats: Vec<WorkerStats>,
     violations: Vec<ContractViolation>,
-) -> usize {
+) -> Finished {
     sh.binding.after_collection();
     let end_ns = tl.now_ns();
     sh.trigger
@@ -31,15 +54,13 @@ pub(crate) fn finish<B: VmBinding>(
     }
     sh.publish(record);
     keep_violations(sh, &violations);
-    sh.run_callbacks(CallbackPhase::Stop, &stop_info(req, &tally));
-    if sh.config.panic_on_violation && !violations.is_empty() {
-        panic!(
-            "gc-core: collection #{seq} found {} binding contract violation(s); first: {}",
-            violations.len(),
-            violations[0]
-        );
+    let panic = (sh.config.panic_on_violation && !violations.is_empty())
+        .then(|| (seq, violations.len(), violations[0].to_string()));
+    Finished {
+        collected: tally.collected as usize,
+        stop_info: stop_info(req, &tally),
+        panic,
     }
-    tally.collected as usize
 }
 
 fn add_stats<B: VmBinding>(sh: &Shared<B>, record: &CollectionRecord, violations: u64) {

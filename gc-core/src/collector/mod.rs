@@ -1,7 +1,8 @@
 //! One collection (DESIGN §3.4) as a plan: named phases over a [`Scope`], each one function.
 //!
 //! ```text
-//! collect        trigger: admit (lock, back-pressure), begin (worker count); Start callbacks
+//! collect        trigger: admit (lock, back-pressure), begin (worker count); Start
+//!                callbacks (without the lock)
 //!  find_garbage  world stopped   merge -> mark-alive (roots) -> refs (update+subtract)
 //!                                -> mark-reachable -> scan (garbage set, held)
 //!                                -> clear weakrefs to garbage -> scope resets the marks
@@ -10,7 +11,8 @@
 //!  recheck       world stopped   only if VM code ran: resurrection check -> clear weakrefs
 //!                world running   the callbacks of those weakrefs
 //!  free          world running   clear -> check -> destroy -> free (memory back to its page)
-//!  finish        world running   trigger's new base, record, stats, publish, Stop callbacks
+//!  finish        world running   trigger's new base, record, stats, publish; then the
+//!                                Stop callbacks without the lock and the gang
 //! ```
 //!
 //! The scope says which objects are candidates and how mark state is left afterwards; the
@@ -79,7 +81,11 @@ pub(crate) fn collect<B: VmBinding>(sh: &Shared<B>, slot: &Arc<ThreadSlot>, req:
     let workers = sh.trigger.begin(&sh.safepoints, sh.workers);
     let seq = sh.seq.fetch_add(1, Ordering::Relaxed) + 1;
     let tl = Timeline::start(sh.epoch, seq, req);
-    sh.run_callbacks(CallbackPhase::Start, &CallbackInfo::start(req.kind));
+    // Callbacks are VM code: run them without the lock, as finalizers are (a callback may
+    // wait for a thread that collects). Nothing is held yet: no garbage, no gang.
+    admission.unlocked(&sh.safepoints, slot, || {
+        sh.run_callbacks(CallbackPhase::Start, &CallbackInfo::start(req.kind))
+    });
 
     let violations = Mutex::new(Vec::<ContractViolation>::new());
     let log = WorkerLog::new(workers);
@@ -107,8 +113,16 @@ pub(crate) fn collect<B: VmBinding>(sh: &Shared<B>, slot: &Arc<ThreadSlot>, req:
         .run()
     };
     let stats = log.into_stats();
-    // The admission (the lock, held again) goes when this returns, after the gang.
-    finish::finish(sh, tl, tally, workers, stats, violations.into_inner())
+    let done = finish::finish(sh, tl, tally, workers, stats, violations.into_inner());
+    // The stop callbacks run without the lock and the gang (as the start callbacks do), still
+    // inside this collection's admission: a `collect()` they make on this thread returns 0,
+    // another thread's waits for them unless this thread blocks detached (trigger.rs).
+    drop(gang);
+    admission.unlocked(&sh.safepoints, slot, || {
+        sh.run_callbacks(CallbackPhase::Stop, &done.stop_info)
+    });
+    done.check_violations();
+    done.collected
 }
 
 /// The passes' context for a collection of `scope` on `workers` workers.
