@@ -10,6 +10,7 @@ pub(crate) mod sync {
 }
 
 #[cfg(loom)]
+#[allow(unused_imports)]
 pub(crate) mod sync {
     pub(crate) use loom::sync::atomic;
     pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -22,6 +23,7 @@ pub(crate) mod hint {
 }
 
 #[cfg(loom)]
+#[allow(dead_code)]
 pub(crate) mod hint {
     /// Under loom a spin must yield so the model explores the other threads.
     pub(crate) fn spin_loop() {
