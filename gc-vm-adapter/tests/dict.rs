@@ -74,7 +74,10 @@ fn value_keys_compare_by_value_and_keep_the_first_key_object() {
     dict.insert(t, rt.new_str("tuple"));
     assert_eq!(dict.len(), 4);
     assert_eq!(dict.get(&HashKey::Int(1)).unwrap().as_str(), Some("int"));
-    assert_eq!(dict.get(&HashKey::Bool(true)).unwrap().as_str(), Some("bool"));
+    assert_eq!(
+        dict.get(&HashKey::Bool(true)).unwrap().as_str(),
+        Some("bool")
+    );
     let tk = HashKey::Tuple(vec![HashKey::Int(1), HashKey::from("x")].into());
     assert_eq!(dict.get(&tk).unwrap().as_str(), Some("tuple"));
     assert!(dict.contains(&HashKey::from("k")));
@@ -167,9 +170,17 @@ fn a_comparison_that_mutates_the_dict_restarts_the_lookup() {
     let old = dict.set(H, &k, rt.new_str("D"), rt.new_int(40)).unwrap();
     assert_eq!(old.unwrap().as_i64(), Some(3));
     assert!(k.slow_calls.get() > 4, "restarted: {}", k.slow_calls.get());
-    let keys: Vec<_> = dict.keys().iter().map(|k| k.as_str().unwrap().to_string()).collect();
+    let keys: Vec<_> = dict
+        .keys()
+        .iter()
+        .map(|k| k.as_str().unwrap().to_string())
+        .collect();
     assert_eq!(keys, ["b", "c", "d", "e"]);
-    assert_eq!(dict.get(&HashKey::from("d")), None, "hash H, not the value hash");
+    assert_eq!(
+        dict.get(&HashKey::from("d")),
+        None,
+        "hash H, not the value hash"
+    );
     let e = dict.lookup_entry(H, &caseless("d", None)).unwrap().unwrap();
     assert_eq!((e.0.as_str(), e.1.as_i64()), (Some("d"), Some(40)));
 }
@@ -193,7 +204,11 @@ fn the_collector_traces_key_edges() {
         }),
     );
     drop((k, d));
-    assert_eq!(fired.load(Ordering::SeqCst), 0, "a cycle: alive until collected");
+    assert_eq!(
+        fired.load(Ordering::SeqCst),
+        0,
+        "a cycle: alive until collected"
+    );
     assert_eq!(rt.collect(), 2);
     assert_eq!(fired.load(Ordering::SeqCst), 1);
     assert!(w.as_weakref().unwrap().upgrade().is_none());
@@ -209,7 +224,10 @@ fn a_key_reachable_only_from_the_dict_stays_alive_through_a_collection() {
     d.as_dict().unwrap().insert(key, rt.new_int(1));
     rt.collect();
     let keys = d.as_dict().unwrap().keys();
-    assert_eq!(keys[0].as_list().unwrap().get(0).unwrap().as_str(), Some("payload"));
+    assert_eq!(
+        keys[0].as_list().unwrap().get(0).unwrap().as_str(),
+        Some("payload")
+    );
     assert!(rt.violations().is_empty(), "{:?}", rt.violations());
 }
 
@@ -227,7 +245,9 @@ fn threads_inserting_distinct_identity_keys_lose_nothing() {
                 let mut mine = Vec::new();
                 for i in 0..500 {
                     let k = rt.new_instance(&class);
-                    d.as_dict().unwrap().insert(k.clone(), rt.new_int(t * 1000 + i));
+                    d.as_dict()
+                        .unwrap()
+                        .insert(k.clone(), rt.new_int(t * 1000 + i));
                     mine.push(k);
                     if i % 50 == 0 {
                         rt.poll();

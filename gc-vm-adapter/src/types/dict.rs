@@ -15,8 +15,7 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 
 pub use super::dict_keys::{
-    fix_hash, hash_addr, hash_i64, hash_str, hash_tuple, HashKey, KeyMatch, HASH_MODULUS,
-    HASH_NONE,
+    fix_hash, hash_addr, hash_i64, hash_str, hash_tuple, HashKey, KeyMatch, HASH_MODULUS, HASH_NONE,
 };
 use super::dict_keys::{value_hash, ValueKey};
 use crate::handle::Ref;
@@ -86,7 +85,11 @@ impl DictMap {
                 }
             }
             perturb >>= 5;
-            i = (i.wrapping_mul(5).wrapping_add(perturb as usize).wrapping_add(1)) & mask;
+            i = (i
+                .wrapping_mul(5)
+                .wrapping_add(perturb as usize)
+                .wrapping_add(1))
+                & mask;
         }
     }
 
@@ -97,7 +100,11 @@ impl DictMap {
         let mut i = hash as u64 as usize & mask;
         while self.index[i] < DUMMY {
             perturb >>= 5;
-            i = (i.wrapping_mul(5).wrapping_add(perturb as usize).wrapping_add(1)) & mask;
+            i = (i
+                .wrapping_mul(5)
+                .wrapping_add(perturb as usize)
+                .wrapping_add(1))
+                & mask;
         }
         i
     }
@@ -122,7 +129,11 @@ impl DictMap {
         let mut i = e.hash as u64 as usize & mask;
         while self.index[i] != ix {
             perturb >>= 5;
-            i = (i.wrapping_mul(5).wrapping_add(perturb as usize).wrapping_add(1)) & mask;
+            i = (i
+                .wrapping_mul(5)
+                .wrapping_add(perturb as usize)
+                .wrapping_add(1))
+                & mask;
         }
         self.index[i] = DUMMY;
         self.used -= 1;

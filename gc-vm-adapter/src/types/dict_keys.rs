@@ -165,7 +165,9 @@ pub(crate) fn value_eq(a: &Object, b: &Object) -> bool {
         (Kind::Bool, Kind::Bool) => a.as_bool() == b.as_bool(),
         (Kind::None, Kind::None) => true,
         (Kind::Tuple, Kind::Tuple) => match (a.as_tuple(), b.as_tuple()) {
-            (Some(x), Some(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| value_eq(p, q)),
+            (Some(x), Some(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(p, q)| value_eq(p, q))
+            }
             _ => false,
         },
         _ => false,
