@@ -157,9 +157,16 @@ fn dict_method(name: &str) -> Option<BuiltinFn> {
                 .collect();
             Ok(vm.rt.new_list(v))
         },
-        "pop" => |vm, a, _| match vm.dict_del(a[0].as_dict().expect("dict"), &a[1])? {
-            Some(v) => Ok(v),
-            None => a.get(2).cloned().ok_or_else(|| vm.key_error(&a[1])),
+        "pop" => |vm, a, _| {
+            let d = a[0].as_dict().expect("dict");
+            // CPython's `_PyDict_Pop`: an empty dict answers without hashing the key.
+            let v = if d.is_empty() {
+                None
+            } else {
+                vm.dict_del(d, &a[1])?
+            };
+            v.or_else(|| a.get(2).cloned())
+                .ok_or_else(|| vm.key_error(&a[1]))
         },
         "setdefault" => |vm, a, _| {
             let v = a.get(2).cloned().unwrap_or_else(|| vm.rt.none());
