@@ -146,36 +146,47 @@ fn the_slow_comparison_decides_candidates_with_the_lock_released() {
     );
 }
 
+fn fill(rt: &Runtime, dict: &Dict, names: &[&str]) {
+    for (i, s) in names.iter().enumerate() {
+        dict.set(H, &caseless(s, None), rt.new_str(s), rt.new_int(i as i64))
+            .unwrap();
+    }
+}
+
+fn names(dict: &Dict) -> Vec<String> {
+    dict.keys()
+        .iter()
+        .map(|k| k.as_str().unwrap().to_string())
+        .collect()
+}
+
 #[test]
-fn a_comparison_that_mutates_the_dict_restarts_the_lookup() {
+fn a_comparison_that_moves_the_entries_restarts_the_lookup() {
     let rt = runtime();
     let _g = rt.attach_thread("main");
     let d = rt.new_dict();
     let dict: &Dict = d.as_dict().unwrap();
-    for (i, s) in ["a", "b", "c", "d"].iter().enumerate() {
-        dict.set(H, &caseless(s, None), rt.new_str(s), rt.new_int(i as i64))
-            .unwrap();
-    }
-    // The first slow comparison removes "a" and adds "e"; the lookup starts over and still
-    // finds "D" == "d", comparing the surviving candidates again.
+    fill(&rt, dict, &["a", "b", "c", "d"]);
+    // The first slow comparison removes "b" and adds enough keys to rebuild the table: the
+    // lookup starts over, compares "a" again, and still finds "d".
     let fired = Cell::new(false);
     let hook = || {
         if !fired.replace(true) {
-            dict.delete(H, &caseless("a", None)).unwrap();
-            dict.set(H, &caseless("e", None), rt.new_str("e"), rt.new_int(9))
-                .unwrap();
+            dict.delete(H, &caseless("b", None)).unwrap();
+            for i in 0..20 {
+                let s = format!("n{i}");
+                dict.set(H, &caseless(&s, None), rt.new_str(&s), rt.new_int(i))
+                    .unwrap();
+            }
         }
     };
     let k = caseless("D", Some(&hook));
     let old = dict.set(H, &k, rt.new_str("D"), rt.new_int(40)).unwrap();
     assert_eq!(old.unwrap().as_i64(), Some(3));
-    assert!(k.slow_calls.get() > 4, "restarted: {}", k.slow_calls.get());
-    let keys: Vec<_> = dict
-        .keys()
-        .iter()
-        .map(|k| k.as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(keys, ["b", "c", "d", "e"]);
+    // a (stale after the rebuild), then a again, c, d.
+    assert_eq!(k.slow_calls.get(), 4, "restarted");
+    assert_eq!(dict.len(), 23);
+    assert_eq!(&names(dict)[..3], ["a", "c", "d"]);
     assert_eq!(
         dict.get(&HashKey::from("d")),
         None,
@@ -183,6 +194,48 @@ fn a_comparison_that_mutates_the_dict_restarts_the_lookup() {
     );
     let e = dict.lookup_entry(H, &caseless("d", None)).unwrap().unwrap();
     assert_eq!((e.0.as_str(), e.1.as_i64()), (Some("d"), Some(40)));
+}
+
+#[test]
+fn a_comparison_that_adds_keys_does_not_restart_forever() {
+    let rt = runtime();
+    let _g = rt.attach_thread("main");
+    let d = rt.new_dict();
+    let dict: &Dict = d.as_dict().unwrap();
+    fill(&rt, dict, &["a", "b"]);
+    // Every comparison adds a key of another hash: the candidates already compared stay
+    // skipped, so the lookup ends (CPython's behaviour; restarting on every change would not).
+    let n = Cell::new(0);
+    let hook = || {
+        n.set(n.get() + 1);
+        dict.insert(rt.new_int(n.get()), rt.none());
+    };
+    let k = caseless("z", Some(&hook));
+    assert!(dict.lookup(H, &k).unwrap().is_none());
+    assert!(k.slow_calls.get() >= 2 && k.slow_calls.get() < 10);
+}
+
+#[test]
+fn a_comparison_that_removes_the_equal_key_starts_over() {
+    let rt = runtime();
+    let _g = rt.attach_thread("main");
+    let d = rt.new_dict();
+    let dict: &Dict = d.as_dict().unwrap();
+    fill(&rt, dict, &["a", "b"]);
+    // "B" equals "b", but the comparison removes "b": the answer is stale, the probe starts
+    // over, finds nothing, and the new key is inserted.
+    let fired = Cell::new(false);
+    let hook = || {
+        if !fired.replace(true) {
+            dict.delete(H, &caseless("b", None)).unwrap();
+        }
+    };
+    let k = caseless("B", Some(&hook));
+    assert!(dict
+        .set(H, &k, rt.new_str("B"), rt.new_int(7))
+        .unwrap()
+        .is_none());
+    assert_eq!(names(dict), ["a", "B"]);
 }
 
 #[test]

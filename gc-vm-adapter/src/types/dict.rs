@@ -43,9 +43,11 @@ pub struct DictMap {
     entries: Vec<Option<Entry>>,
     index: Vec<usize>,
     used: usize,
-    /// Bumped whenever the key set or the layout changes (not when a value is replaced): a
-    /// lookup that released the lock compares it to know whether its candidates still hold.
+    /// Bumped whenever the key set changes (not when a value is replaced).
     version: u64,
+    /// Bumped whenever entries move (rebuild, clear): a lookup that released the lock
+    /// compares it to know whether the positions it learnt still name the same entries.
+    layout: u64,
 }
 
 /// What one probe under the lock found.
@@ -151,7 +153,7 @@ impl DictMap {
             let slot = self.free_slot(hash);
             self.index[slot] = ix;
         }
-        self.version += 1;
+        self.layout += 1;
     }
 
     /// Live entries, in insertion order.
@@ -163,6 +165,7 @@ impl DictMap {
         self.index = Vec::new();
         self.used = 0;
         self.version += 1;
+        self.layout += 1;
         std::mem::take(&mut self.entries)
     }
 }
@@ -199,9 +202,12 @@ impl Dict {
 
     /// Find the entry of the key `k` describes, comparing candidates of hash `hash` by `k`,
     /// and return the lock (`lock` takes it: read or write) held since the answer was known,
-    /// with the entry's position. The lock is released around every [`KeyMatch::eq`]; if the
-    /// key set changed meanwhile, the candidates found so far are forgotten and the probe
-    /// starts over.
+    /// with the entry's position. The lock is released around every [`KeyMatch::eq`]. As in
+    /// CPython's `lookdict`, what the comparison found is trusted only if the dict still holds
+    /// that key at that position; otherwise (the entries moved, or the equal key was removed)
+    /// the probe starts over. Candidates found unequal stay skipped while the entries have not
+    /// moved (a removed one is a hole; new keys go to new positions), so a comparison that
+    /// keeps adding keys cannot make the lookup restart forever.
     fn locate<'a, G, K>(
         &'a self,
         lock: impl Fn(&'a RwLock<DictMap>) -> G,
@@ -213,25 +219,35 @@ impl Dict {
         K: KeyMatch + ?Sized,
     {
         let mut unequal: Vec<usize> = Vec::new();
-        let mut equal: Option<usize> = None;
+        let mut equal: Option<(usize, Ref)> = None;
         let mut seen = 0;
         loop {
             let g = lock(&self.map);
-            if g.version != seen {
+            if g.layout != seen {
                 unequal.clear();
                 equal = None;
             }
-            if let Some(ix) = equal {
-                return Ok((g, Some(ix)));
+            if let Some((ix, stored)) = equal.take() {
+                let same = matches!(&g.entries[ix], Some(e) if e.key.ptr_eq(&stored));
+                if same {
+                    // `stored` is dropped under the lock, but the dict holds the same key:
+                    // this cannot be the object's death.
+                    return Ok((g, Some(ix)));
+                }
+                // The equal key left the dict while it was compared: start over.
+                unequal.clear();
+                drop(g);
+                drop(stored);
+                continue;
             }
             match g.probe(hash, k, &unequal) {
                 Probe::Found(ix) => return Ok((g, Some(ix))),
                 Probe::Absent => return Ok((g, None)),
                 Probe::Ask(ix, stored) => {
-                    seen = g.version;
+                    seen = g.layout;
                     drop(g);
                     if k.eq(&stored)? {
-                        equal = Some(ix);
+                        equal = Some((ix, stored));
                     } else {
                         unequal.push(ix);
                     }

@@ -69,3 +69,27 @@ print(d4.setdefault(probe, "dflt"), d4)
 for i in range(100):
     d4[i] = i
 print(len(d4), d4[99], sum(d4[i] for i in range(100)))
+
+
+# Every comparison adds a key: the lookup still ends (candidates compared are not compared
+# again unless the table is rebuilt).
+class Adder:
+    calls = 0
+
+    def __init__(self, d):
+        self.d = d
+
+    def __hash__(self):
+        return 11
+
+    def __eq__(self, other):
+        Adder.calls += 1
+        self.d[1000 + len(self.d)] = 1
+        return False
+
+
+d5 = {}
+d5[Adder(d5)] = "first"
+d5[Adder(d5)] = "second"
+print(len(d5), Adder.calls)
+print(Adder(d5) in d5, len(d5), Adder.calls)
