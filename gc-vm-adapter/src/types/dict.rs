@@ -387,6 +387,18 @@ impl Dict {
         self.map.read().iter().map(|e| e.value.clone()).collect()
     }
 
+    /// The first live entry at position `pos` or after, with its position: an iterator that
+    /// walks the live dict by position, as CPython's dict iterators do (positions change only
+    /// when the table is rebuilt, which a growing dict does as CPython's does).
+    pub fn next_entry(&self, pos: usize) -> Option<(usize, Ref, Ref)> {
+        let m = self.map.read();
+        let rest = m.entries.get(pos..)?;
+        rest.iter().enumerate().find_map(|(i, e)| {
+            e.as_ref()
+                .map(|e| (pos + i, e.key.clone(), e.value.clone()))
+        })
+    }
+
     /// Remove everything (keys and values dropped after unlocking).
     pub fn clear(&self) {
         let old = self.map.write().take_all();

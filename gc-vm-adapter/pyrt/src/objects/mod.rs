@@ -14,7 +14,7 @@
 //! | builtin type (`int`, `list`, ...) | [`TypeObj`] | `callable.rs` | - | no | `Other` |
 //! | `range` | [`Range`] | `iter.rs` | - | no | `Other` |
 //! | list / tuple iterator | [`SeqIter`] | `iter.rs` | the sequence | yes | `Other` |
-//! | dict key iterator | [`DictIter`] | `iter.rs` | the dict, its key snapshot | yes | `Other` |
+//! | dict key iterator | [`DictIter`] | `iter.rs` | the dict | yes | `Other` |
 //! | range iterator | [`RangeIter`] | `iter.rs` | - | no | `Other` |
 //! | slice | [`Slice`] | `iter.rs` | lo, hi, step | when one is | `Other` |
 //! | `threading.Lock` | [`PyLock`] | `lock.rs` | - | no | `Other` |

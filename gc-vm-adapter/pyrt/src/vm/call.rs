@@ -382,12 +382,7 @@ impl Vm {
     pub fn get_iter(&self, o: &Ref) -> PyResult<Ref> {
         match o.kind() {
             Kind::List | Kind::Tuple => Ok(self.rt.alloc(SeqIter::new(o.clone()))),
-            Kind::Dict => {
-                let keys = self.rt.new_tuple(self.iterate(o)?);
-                Ok(self
-                    .rt
-                    .alloc(crate::objects::DictIter::new(o.clone(), keys)))
-            }
+            Kind::Dict => Ok(self.rt.alloc(crate::objects::DictIter::new(o.clone()))),
             Kind::Str => {
                 let items = self.iterate(o)?;
                 let l = self.rt.new_tuple(items);
