@@ -63,7 +63,7 @@ fn family(o: &Ref) -> Family {
 }
 
 /// `i == f` exactly (CPython compares an int with a float without rounding the int).
-fn int_eq_float(i: &IntVal, f: f64) -> bool {
+pub fn int_eq_float(i: &IntVal, f: f64) -> bool {
     if !f.is_finite() || f.fract() != 0.0 {
         return false;
     }

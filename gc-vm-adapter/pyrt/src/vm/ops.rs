@@ -443,7 +443,11 @@ impl Vm {
                 (Num::I(IntVal::S(x)), Num::I(IntVal::S(y))) => x == y,
                 (Num::I(x), Num::I(y)) => x.big() == y.big(),
                 (Num::F(x), Num::F(y)) => x == y,
-                (Num::I(i), Num::F(f)) | (Num::F(f), Num::I(i)) => big_to_f64(&i) == f,
+                // Exactly, as CPython compares (and as dicts must, since the hashes are exact):
+                // `2**53 + 1 != float(2**53)`.
+                (Num::I(i), Num::F(f)) | (Num::F(f), Num::I(i)) => {
+                    crate::objects::dictkey::int_eq_float(&i, f)
+                }
             });
         }
         if let (Some(x), Some(y)) = (a.as_str(), b.as_str()) {
