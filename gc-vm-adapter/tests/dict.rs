@@ -336,3 +336,55 @@ impl KeyMatch for Same<'_> {
         Ok(stored.ptr_eq(self.0))
     }
 }
+
+#[test]
+fn threads_racing_through_slow_comparisons_lose_nothing() {
+    // Every key has hash H and every comparison of distinct keys takes the unlocked step, so
+    // each insertion releases and retakes the lock many times while the other threads insert
+    // and delete: no key may be lost, duplicated or removed twice.
+    let rt = runtime();
+    let _g = rt.attach_thread("main");
+    let d = rt.new_dict();
+    let hs: Vec<_> = (0..4)
+        .map(|t| {
+            let (rt, d) = (rt.clone(), d.clone());
+            std::thread::spawn(move || {
+                let _g = rt.attach_thread(format!("t{t}"));
+                let dict = d.as_dict().unwrap();
+                for i in 0..60 {
+                    let s = format!("t{t}_{i}");
+                    let old = dict
+                        .set(H, &caseless(&s, None), rt.new_str(&s), rt.new_int(i))
+                        .unwrap();
+                    assert!(old.is_none(), "{s} inserted twice");
+                    if i % 2 == 1 {
+                        let prev = format!("T{t}_{}", i - 1); // equal ignoring case
+                        let e = dict.delete(H, &caseless(&prev, None)).unwrap();
+                        assert_eq!(e.unwrap().1.as_i64(), Some(i - 1));
+                    }
+                    if i % 10 == 0 {
+                        rt.poll();
+                    }
+                }
+            })
+        })
+        .collect();
+    for h in hs {
+        rt.detached(|| h.join()).unwrap();
+    }
+    let dict = d.as_dict().unwrap();
+    assert_eq!(dict.len(), 4 * 30);
+    let mut got = names(dict);
+    got.sort();
+    let mut want: Vec<_> = (0..4)
+        .flat_map(|t| {
+            (0..60)
+                .filter(|i| i % 2 == 1)
+                .map(move |i| format!("t{t}_{i}"))
+        })
+        .collect();
+    want.sort();
+    assert_eq!(got, want);
+    rt.collect();
+    assert!(rt.violations().is_empty(), "{:?}", rt.violations());
+}
