@@ -18,11 +18,6 @@ const MODULUS: u64 = (1 << 61) - 1;
 /// CPython's `_PyHASH_INF`: the hash of `inf` (`-inf` hashes to its negation).
 const HASH_INF: i64 = 314_159;
 
-/// A hash value as CPython returns it: -1 is its error marker, so it becomes -2.
-fn fix_minus_one(h: i64) -> i64 {
-    fix_hash(h)
-}
-
 /// The hash of an int: its magnitude modulo 2**61 - 1, with the int's sign.
 pub fn hash_int(i: &IntVal) -> i64 {
     let (neg, rem) = match i {
@@ -35,7 +30,7 @@ pub fn hash_int(i: &IntVal) -> i64 {
         }
     };
     let h = rem as i64;
-    fix_minus_one(if neg { -h } else { h })
+    fix_hash(if neg { -h } else { h })
 }
 
 /// The hash of a float, `None` for a NaN (which CPython hashes by identity). A finite float is
@@ -63,17 +58,12 @@ pub fn hash_float(x: f64) -> Option<i64> {
     let shift = e.rem_euclid(61) as u32;
     let h = ((mant as u128 % MODULUS as u128) << shift) % MODULUS as u128;
     let h = h as i64;
-    Some(fix_minus_one(if x < 0.0 { -h } else { h }))
+    Some(fix_hash(if x < 0.0 { -h } else { h }))
 }
 
 /// CPython 3.11's tuple hash (`tuplehash`, xxHash's round over the items' hashes).
 pub fn hash_tuple(items: &[i64]) -> i64 {
     gc_vm_adapter::types::dict::hash_tuple(items)
-}
-
-/// CPython's `_Py_HashPointer`: the address rotated right by 4 (its low bits are alignment).
-fn hash_pointer(addr: usize) -> i64 {
-    hash_addr(addr)
 }
 
 impl Vm {
@@ -83,7 +73,7 @@ impl Vm {
     /// again as an int (so a big result is reduced like CPython does).
     pub fn hash(&self, o: &Ref) -> PyResult<i64> {
         if let Some(x) = o.as_float() {
-            return Ok(hash_float(x).unwrap_or_else(|| hash_pointer(o.addr())));
+            return Ok(hash_float(x).unwrap_or_else(|| hash_addr(o.addr())));
         }
         if let Some(i) = int_of(o) {
             return Ok(hash_int(&i));
@@ -102,7 +92,7 @@ impl Vm {
             }
             Kind::Instance => self.instance_hash(o),
             Kind::List | Kind::Dict => Err(self.unhashable(o)),
-            _ => Ok(hash_pointer(o.addr())),
+            _ => Ok(hash_addr(o.addr())),
         }
     }
 
@@ -124,7 +114,7 @@ impl Vm {
                 // CPython's `slot_tp_hash`: a result that fits a machine word is the hash
                 // as is (-1 made -2); a bigger one is hashed again as an int.
                 return match int_of(&r) {
-                    Some(IntVal::S(v)) => Ok(fix_minus_one(v)),
+                    Some(IntVal::S(v)) => Ok(fix_hash(v)),
                     Some(i) => Ok(hash_int(&i)),
                     None => Err(self.type_error("__hash__ method should return an integer")),
                 };
@@ -134,6 +124,6 @@ impl Vm {
             }
             cur = cls.base().map(|b| b.to_ref());
         }
-        Ok(hash_pointer(o.addr()))
+        Ok(hash_addr(o.addr()))
     }
 }
