@@ -4,9 +4,9 @@
 //!
 //! Keys are objects, held as counted, traced references. The dict knows no language: the
 //! caller supplies each key's hash and a [`KeyMatch`] that compares candidates with an equal
-//! hash, first without the lock's help being lost ([`KeyMatch::quick`], under the lock), then,
-//! only when needed, with the lock released ([`KeyMatch::eq`], which may run interpreter code).
-//! When the dict's key set changed during such a comparison, the lookup starts again, as
+//! hash, first natively under the lock ([`KeyMatch::quick`]), then, only when needed, with the
+//! lock released ([`KeyMatch::eq`], which may run interpreter code). When the entries moved or
+//! the key found equal left the dict during such a comparison, the lookup starts again, as
 //! CPython's `lookdict` does. Keys and values leaving the dict are dropped after unlocking.
 
 use std::ops::Deref;
