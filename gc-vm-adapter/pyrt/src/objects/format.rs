@@ -160,7 +160,6 @@ impl Vm {
             Kind::Dict => {
                 let mut parts = Vec::new();
                 for (k, v) in o.as_dict().expect("dict").items() {
-                    let k = self.key_obj(&k);
                     parts.push(format!("{}: {}", self.repr(&k)?, self.repr(&v)?));
                 }
                 format!("{{{}}}", parts.join(", "))

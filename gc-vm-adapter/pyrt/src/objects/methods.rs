@@ -139,60 +139,38 @@ fn seq_count(vm: &Vm, a: &[Ref], _kw: &Kw) -> PyResult<Ref> {
 fn dict_method(name: &str) -> Option<BuiltinFn> {
     Some(match name {
         "get" => |vm, a, _| {
-            let k = vm.key(&a[1])?;
-            Ok(a[0]
-                .as_dict()
-                .expect("dict")
-                .get(&k)
+            let d = a[0].as_dict().expect("dict");
+            Ok(vm
+                .dict_get(d, &a[1])?
                 .or_else(|| a.get(2).cloned())
                 .unwrap_or_else(|| vm.rt.none()))
         },
-        "keys" => |vm, a, _| {
-            let v = a[0]
-                .as_dict()
-                .expect("dict")
-                .keys()
-                .iter()
-                .map(|k| vm.key_obj(k))
-                .collect();
-            Ok(vm.rt.new_list(v))
-        },
-        "values" => |vm, a, _| {
-            let v = a[0]
-                .as_dict()
-                .expect("dict")
-                .items()
-                .into_iter()
-                .map(|(_, v)| v)
-                .collect();
-            Ok(vm.rt.new_list(v))
-        },
+        "keys" => |vm, a, _| Ok(vm.rt.new_list(a[0].as_dict().expect("dict").keys())),
+        "values" => |vm, a, _| Ok(vm.rt.new_list(a[0].as_dict().expect("dict").values())),
         "items" => |vm, a, _| {
             let v = a[0]
                 .as_dict()
                 .expect("dict")
                 .items()
                 .into_iter()
-                .map(|(k, v)| vm.rt.new_tuple(vec![vm.key_obj(&k), v]))
+                .map(|(k, v)| vm.rt.new_tuple(vec![k, v]))
                 .collect();
             Ok(vm.rt.new_list(v))
         },
         "pop" => |vm, a, _| {
-            let k = vm.key(&a[1])?;
-            match a[0].as_dict().expect("dict").remove(&k) {
-                Some(v) => Ok(v),
-                None => a.get(2).cloned().ok_or_else(|| vm.key_error(&a[1])),
-            }
+            let d = a[0].as_dict().expect("dict");
+            // CPython's `_PyDict_Pop`: an empty dict answers without hashing the key.
+            let v = if d.is_empty() {
+                None
+            } else {
+                vm.dict_del(d, &a[1])?
+            };
+            v.or_else(|| a.get(2).cloned())
+                .ok_or_else(|| vm.key_error(&a[1]))
         },
         "setdefault" => |vm, a, _| {
-            let k = vm.key(&a[1])?;
-            let d = a[0].as_dict().expect("dict");
-            if let Some(v) = d.get(&k) {
-                return Ok(v);
-            }
             let v = a.get(2).cloned().unwrap_or_else(|| vm.rt.none());
-            d.insert(k, v.clone());
-            Ok(v)
+            vm.dict_setdefault(a[0].as_dict().expect("dict"), &a[1], v)
         },
         "update" => |vm, a, kw| {
             let d = a[0].as_dict().expect("dict");
@@ -203,12 +181,10 @@ fn dict_method(name: &str) -> Option<BuiltinFn> {
                     std::slice::from_ref(src),
                     &[],
                 )?;
-                for (k, v) in tmp.as_dict().expect("dict").items() {
-                    drop(d.insert(k, v));
-                }
+                vm.dict_merge(d, tmp.as_dict().expect("dict"))?;
             }
             for (k, v) in kw {
-                drop(d.insert(gc_vm_adapter::HashKey::Str(k.clone()), v.clone()));
+                vm.dict_set_str(d, k, v.clone())?;
             }
             Ok(vm.rt.none())
         },
@@ -218,9 +194,7 @@ fn dict_method(name: &str) -> Option<BuiltinFn> {
         },
         "copy" => |vm, a, _| {
             let d = vm.rt.new_dict();
-            for (k, v) in a[0].as_dict().expect("dict").items() {
-                d.as_dict().expect("dict").insert(k, v);
-            }
+            vm.dict_merge(d.as_dict().expect("dict"), a[0].as_dict().expect("dict"))?;
             Ok(d)
         },
         _ => return None,

@@ -14,7 +14,7 @@
 //! | builtin type (`int`, `list`, ...) | [`TypeObj`] | `callable.rs` | - | no | `Other` |
 //! | `range` | [`Range`] | `iter.rs` | - | no | `Other` |
 //! | list / tuple iterator | [`SeqIter`] | `iter.rs` | the sequence | yes | `Other` |
-//! | dict key iterator | [`DictIter`] | `iter.rs` | the dict, its key snapshot | yes | `Other` |
+//! | dict key iterator | [`DictIter`] | `iter.rs` | the dict | yes | `Other` |
 //! | range iterator | [`RangeIter`] | `iter.rs` | - | no | `Other` |
 //! | slice | [`Slice`] | `iter.rs` | lo, hi, step | when one is | `Other` |
 //! | `threading.Lock` | [`PyLock`] | `lock.rs` | - | no | `Other` |
@@ -28,6 +28,7 @@
 
 pub mod bigint;
 pub mod callable;
+pub mod dictkey;
 pub mod format;
 pub mod function;
 pub mod hash;
@@ -41,6 +42,7 @@ pub mod timsort;
 
 pub use bigint::PyBigInt;
 pub use callable::{BoundMethod, Builtin, TypeObj};
+pub use dictkey::NameKey;
 pub use function::{CodeConst, PyFunction};
 pub use iter::{DictIter, Range, RangeIter, SeqIter, Slice};
 pub use lock::PyLock;
@@ -51,7 +53,7 @@ use std::sync::Arc;
 use num_bigint::BigInt;
 
 use crate::vm::{PyResult, Vm};
-use gc_vm_adapter::{HashKey, Int, Kind, Ref};
+use gc_vm_adapter::{Int, Kind, Ref};
 
 /// A builtin implemented in Rust: `(vm, args, kwargs)`; bound methods get `self` as `args[0]`.
 pub type BuiltinFn = fn(&Vm, &[Ref], &[(Arc<str>, Ref)]) -> PyResult<Ref>;
@@ -179,66 +181,6 @@ impl Vm {
     /// A builtin type object.
     pub fn type_obj(&self, tag: TypeTag) -> Ref {
         self.rt.alloc(TypeObj(tag))
-    }
-
-    /// The dict key for `o` (`TypeError` if unhashable). Numbers that are equal are one key:
-    /// integral floats key like their ints, and ints outside `i64` are `HashKey::Big` (their
-    /// little-endian two's-complement bytes; canonical, since a big int never fits `i64`).
-    pub fn key(&self, o: &Ref) -> PyResult<HashKey> {
-        if let Some(x) = o.as_float() {
-            if x.fract() == 0.0 {
-                if let Some(b) = <BigInt as num_traits::FromPrimitive>::from_f64(x) {
-                    return Ok(self.int_key(IntVal::B(b)));
-                }
-            }
-        }
-        match o.kind() {
-            Kind::Int => {
-                if let Some(i) = int_of(o) {
-                    return Ok(self.int_key(i));
-                }
-            }
-            Kind::Tuple => {
-                let items = o.as_tuple().expect("tuple");
-                let keys = items
-                    .iter()
-                    .map(|x| self.key(x))
-                    .collect::<PyResult<Vec<_>>>()?;
-                return Ok(HashKey::Tuple(keys.into()));
-            }
-            _ => {}
-        }
-        HashKey::from_object(o)
-            .ok_or_else(|| self.type_error(format!("unhashable type: '{}'", self.type_name(o))))
-    }
-
-    /// The key of an int value: `Int` when it fits `i64`, else `Big`.
-    fn int_key(&self, i: IntVal) -> HashKey {
-        let b = match i {
-            IntVal::S(v) => return HashKey::Int(v),
-            IntVal::B(b) => b,
-        };
-        match i64::try_from(&b) {
-            Ok(v) => HashKey::Int(v),
-            Err(_) => HashKey::Big(b.to_signed_bytes_le().into()),
-        }
-    }
-
-    /// The object for a dict key.
-    pub fn key_obj(&self, k: &HashKey) -> Ref {
-        match k {
-            HashKey::None => self.rt.none(),
-            HashKey::Bool(b) => self.rt.new_bool(*b),
-            HashKey::Int(v) => self.rt.new_int(*v),
-            HashKey::Big(b) => self.new_big(BigInt::from_signed_bytes_le(b)),
-            HashKey::Str(s) => self.rt.new_str(s),
-            HashKey::Tuple(items) => {
-                let v = items.iter().map(|k| self.key_obj(k)).collect();
-                self.rt.new_tuple(v)
-            }
-            #[allow(unreachable_patterns)]
-            _ => self.rt.none(),
-        }
     }
 
     /// Python truthiness.

@@ -136,7 +136,7 @@ pub fn install(vm: &Vm) {
         }),
     ];
     for (name, f) in fns {
-        d.insert(HashKey::from(*name), vm.builtin(name, *f));
+        d.insert(vm.str(name), vm.builtin(name, *f));
     }
     for t in [
         TypeTag::Int,
@@ -150,11 +150,11 @@ pub fn install(vm: &Vm) {
         TypeTag::Object,
         TypeTag::Type,
     ] {
-        d.insert(HashKey::from(t.name()), vm.type_obj(t));
+        d.insert(vm.str(t.name()), vm.type_obj(t));
     }
-    d.insert(HashKey::from("None"), vm.rt.none());
-    d.insert(HashKey::from("NotImplemented"), vm.not_implemented.clone());
-    d.insert(HashKey::from("__name__"), vm.str("builtins"));
+    d.insert(vm.str("None"), vm.rt.none());
+    d.insert(vm.str("NotImplemented"), vm.not_implemented.clone());
+    d.insert(vm.str("__name__"), vm.str("builtins"));
 }
 
 fn b_print(vm: &Vm, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
@@ -537,9 +537,7 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
             let dd = d.as_dict().expect("dict");
             if let Some(x) = a0 {
                 if let Some(src) = x.as_dict() {
-                    for (k, v) in src.items() {
-                        dd.insert(k, v);
-                    }
+                    vm.dict_merge(dd, src)?;
                 } else {
                     for item in vm.iterate(x)? {
                         let kv = vm.iterate(&item)?;
@@ -548,12 +546,12 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
                                 "dictionary update sequence element has wrong length",
                             ));
                         }
-                        dd.insert(vm.key(&kv[0])?, kv[1].clone());
+                        vm.dict_set(dd, &kv[0], kv[1].clone())?;
                     }
                 }
             }
             for (k, v) in kw {
-                dd.insert(HashKey::Str(k.clone()), v.clone());
+                vm.dict_set_str(dd, k, v.clone())?;
             }
             Ok(d)
         }
@@ -603,7 +601,7 @@ impl Vm {
             return c;
         }
         let c = self.rt.new_class("object", None);
-        d.insert(HashKey::from("__object_class__"), c.clone());
+        d.insert(self.str("__object_class__"), c.clone());
         c
     }
 }

@@ -149,7 +149,7 @@ impl Vm {
                     frame.locals[p] = Some(v);
                 }
                 None => match &kwargs_dict {
-                    Some(d) => drop(d.as_dict().expect("dict").insert(HashKey::Str(k), v)),
+                    Some(d) => self.dict_set_str(d.as_dict().expect("dict"), &k, v)?,
                     None => {
                         return Err(self.type_error(format!(
                             "{}() got an unexpected keyword argument '{k}'",
@@ -252,12 +252,12 @@ impl Vm {
         let c = class.as_class().expect("class");
         let mut classcell = None;
         for (k, v) in ns.as_dict().expect("dict").items() {
-            if let HashKey::Str(s) = k {
-                if &*s == "__classcell__" {
+            if let Some(s) = k.as_str() {
+                if s == "__classcell__" {
                     classcell = Some(v);
                     continue;
                 }
-                c.set_attr(&s, v);
+                c.set_attr(s, v);
             }
         }
         if let Some(cell) = classcell.as_ref().and_then(|c| c.as_cell()) {
@@ -382,12 +382,7 @@ impl Vm {
     pub fn get_iter(&self, o: &Ref) -> PyResult<Ref> {
         match o.kind() {
             Kind::List | Kind::Tuple => Ok(self.rt.alloc(SeqIter::new(o.clone()))),
-            Kind::Dict => {
-                let keys = self.rt.new_tuple(self.iterate(o)?);
-                Ok(self
-                    .rt
-                    .alloc(crate::objects::DictIter::new(o.clone(), keys)))
-            }
+            Kind::Dict => Ok(self.rt.alloc(crate::objects::DictIter::new(o.clone()))),
             Kind::Str => {
                 let items = self.iterate(o)?;
                 let l = self.rt.new_tuple(items);
@@ -451,13 +446,7 @@ impl Vm {
                 .chars()
                 .map(|c| self.str(c.encode_utf8(&mut [0; 4])))
                 .collect()),
-            Kind::Dict => Ok(o
-                .as_dict()
-                .expect("dict")
-                .keys()
-                .iter()
-                .map(|k| self.key_obj(k))
-                .collect()),
+            Kind::Dict => Ok(o.as_dict().expect("dict").keys()),
             _ => {
                 let it = self.get_iter(o)?;
                 // A range knows its length: `list(range(10**12))` is a `MemoryError` up front

@@ -443,7 +443,11 @@ impl Vm {
                 (Num::I(IntVal::S(x)), Num::I(IntVal::S(y))) => x == y,
                 (Num::I(x), Num::I(y)) => x.big() == y.big(),
                 (Num::F(x), Num::F(y)) => x == y,
-                (Num::I(i), Num::F(f)) | (Num::F(f), Num::I(i)) => big_to_f64(&i) == f,
+                // Exactly, as CPython compares (and as dicts must, since the hashes are exact):
+                // `2**53 + 1 != float(2**53)`.
+                (Num::I(i), Num::F(f)) | (Num::F(f), Num::I(i)) => {
+                    crate::objects::dictkey::int_eq_float(&i, f)
+                }
             });
         }
         if let (Some(x), Some(y)) = (a.as_str(), b.as_str()) {
@@ -468,17 +472,7 @@ impl Vm {
                 self.seq_eq(&x, &y)?
             }
             (Kind::Dict, Kind::Dict) => {
-                let (x, y) = (a.as_dict().expect("d"), b.as_dict().expect("d"));
-                if x.len() != y.len() {
-                    return Ok(false);
-                }
-                for (k, v) in x.items() {
-                    match y.get(&k) {
-                        Some(w) if self.eq(&v, &w)? => {}
-                        _ => return Ok(false),
-                    }
-                }
-                true
+                self.dict_eq(a.as_dict().expect("d"), b.as_dict().expect("d"))?
             }
             (Kind::Other, Kind::Other) => match (range_of(a), range_of(b)) {
                 (Some(x), Some(y)) => x == y,
@@ -567,7 +561,7 @@ impl Vm {
                 };
                 Ok(container.as_str().unwrap_or("").contains(s))
             }
-            Kind::Dict => Ok(container.as_dict().expect("d").contains(&self.key(item)?)),
+            Kind::Dict => self.dict_contains(container.as_dict().expect("d"), item),
             Kind::List | Kind::Tuple => {
                 for x in self.iterate(container)? {
                     if self.eq(&x, item)? {
@@ -678,13 +672,9 @@ impl Vm {
                     }
                 }
             }
-            Kind::Dict => {
-                let key = self.key(k)?;
-                c.as_dict()
-                    .expect("dict")
-                    .get(&key)
-                    .ok_or_else(|| self.key_error(k))
-            }
+            Kind::Dict => self
+                .dict_get(c.as_dict().expect("dict"), k)?
+                .ok_or_else(|| self.key_error(k)),
             Kind::Other => {
                 let r = range_of(c);
                 if let Some((a, b, s)) = r {
@@ -728,12 +718,7 @@ impl Vm {
                 }
                 Ok(())
             }
-            Kind::Dict => {
-                let key = self.key(k)?;
-                let old = c.as_dict().expect("dict").insert(key, v);
-                drop(old);
-                Ok(())
-            }
+            Kind::Dict => self.dict_set(c.as_dict().expect("dict"), k, v),
             Kind::Instance if self.lookup_class_attr(c, "__setitem__").is_some() => {
                 self.call_method(c, "__setitem__", vec![k.clone(), v])?;
                 Ok(())
@@ -757,16 +742,13 @@ impl Vm {
                 let i = self.index_int(k, "list")?;
                 listops::del_index(self, l, i)
             }
-            Kind::Dict => {
-                let key = self.key(k)?;
-                match c.as_dict().expect("dict").remove(&key) {
-                    Some(v) => {
-                        drop(v);
-                        Ok(())
-                    }
-                    None => Err(self.key_error(k)),
+            Kind::Dict => match self.dict_del(c.as_dict().expect("dict"), k)? {
+                Some(v) => {
+                    drop(v);
+                    Ok(())
                 }
-            }
+                None => Err(self.key_error(k)),
+            },
             _ => Err(self.type_error(format!(
                 "'{}' object does not support item deletion",
                 self.type_name(c)
