@@ -214,12 +214,8 @@ impl Vm {
             Kind::Cell => format!("<cell at {:#x}>", o.addr()),
             Kind::Function | Kind::Other => {
                 let name = name_of(o).unwrap_or_default();
-                if let Some((a, b, s)) = super::range_of(o) {
-                    if s == 1 {
-                        format!("range({a}, {b})")
-                    } else {
-                        format!("range({a}, {b}, {s})")
-                    }
+                if let Some(r) = super::range::repr(o) {
+                    r
                 } else if let Some(t) = o.downcast::<TypeObj>() {
                     format!("<class '{}'>", t.0.name())
                 } else if o.is::<crate::vm::protocol::NotImplementedType>() {

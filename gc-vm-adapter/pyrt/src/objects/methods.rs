@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::search::{self, seq_index};
-use super::{listops, name_of, range_of, small_int, BuiltinFn, PyLock};
+use super::{listops, name_of, small_int, BuiltinFn, PyLock};
 use crate::stdlib::builtins::{kwarg, length};
 use crate::vm::{PyResult, Vm};
 use gc_vm_adapter::{Kind, Ref};
@@ -30,13 +30,11 @@ pub fn builtin_attr(vm: &Vm, o: &Ref, name: &str) -> PyResult<Option<Ref>> {
             }
             if o.is::<PyLock>() {
                 lock_method(name)
-            } else if let Some((a, b, s)) = range_of(o) {
-                match name {
-                    "start" => return Ok(Some(vm.int(a))),
-                    "stop" => return Ok(Some(vm.int(b))),
-                    "step" => return Ok(Some(vm.int(s))),
-                    _ => None,
+            } else if super::range::is_range(o) {
+                if let Some(v) = super::range::attr(vm, o, name) {
+                    return Ok(Some(v));
                 }
+                super::range::method(name)
             } else {
                 None
             }

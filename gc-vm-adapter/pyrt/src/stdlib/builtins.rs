@@ -5,7 +5,7 @@ use std::sync::Arc;
 use num_bigint::BigInt;
 
 use crate::bytecode::CmpOp;
-use crate::objects::{int_of, range_len, range_of, small_int, IntVal, Range, TypeObj, TypeTag};
+use crate::objects::{int_of, small_int, IntVal, TypeObj, TypeTag};
 use crate::vm::{PyResult, Vm};
 use gc_vm_adapter::{HashKey, Kind, Ref};
 
@@ -55,6 +55,9 @@ pub fn install(vm: &Vm) {
         ("enumerate", b_enumerate),
         ("zip", b_zip),
         ("reversed", |vm, a, _| {
+            if let Some(it) = crate::objects::range::reversed(vm, &a[0]) {
+                return Ok(it);
+            }
             let mut v = vm.iterate(&a[0])?;
             v.reverse();
             vm.get_iter(&vm.rt.new_list(v))
@@ -181,23 +184,14 @@ pub fn length(vm: &Vm, o: &Ref) -> PyResult<usize> {
         Kind::List => o.as_list().expect("list").len(),
         Kind::Tuple => o.as_tuple().expect("tuple").len(),
         Kind::Dict => o.as_dict().expect("dict").len(),
-        Kind::Other => {
-            let r = range_of(o).map(|(a, b, s)| range_len(a, b, s));
-            match r {
-                Some(n) if n > i64::MAX as u64 => {
-                    return Err(vm.error(
-                        &vm.exc.overflow,
-                        "Python int too large to convert to C ssize_t",
-                    ))
-                }
-                Some(n) => n as usize,
-                None => {
-                    return Err(
-                        vm.type_error(format!("object of type '{}' has no len()", vm.type_name(o)))
-                    )
-                }
+        Kind::Other => match crate::objects::range::length(vm, o) {
+            Some(n) => n?,
+            None => {
+                return Err(
+                    vm.type_error(format!("object of type '{}' has no len()", vm.type_name(o)))
+                )
             }
-        }
+        },
         Kind::Instance if vm.lookup_class_attr(o, "__len__").is_some() => {
             let r = vm.call_method(o, "__len__", Vec::new())?;
             small_int(&r).unwrap_or(0) as usize
@@ -258,7 +252,7 @@ pub fn isinstance(vm: &Vm, o: &Ref, t: &Ref) -> PyResult<bool> {
         TypeTag::List => o.kind() == Kind::List,
         TypeTag::Tuple => o.kind() == Kind::Tuple,
         TypeTag::Dict => o.kind() == Kind::Dict,
-        TypeTag::Range => o.is::<Range>(),
+        TypeTag::Range => crate::objects::range::is_range(o),
         TypeTag::Object => true,
         TypeTag::Type => o.kind() == Kind::Class || o.is::<TypeObj>(),
         TypeTag::NoneType => o.is_none(),
@@ -557,33 +551,7 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
             }
             Ok(d)
         }
-        TypeTag::Range => {
-            let ints = args
-                .iter()
-                .map(|a| {
-                    small_int(a).ok_or_else(|| {
-                        vm.type_error(format!(
-                            "'{}' object cannot be interpreted as an integer",
-                            vm.type_name(a)
-                        ))
-                    })
-                })
-                .collect::<PyResult<Vec<i64>>>()?;
-            let (a, b, s) = match ints.as_slice() {
-                [b] => (0, *b, 1),
-                [a, b] => (*a, *b, 1),
-                [a, b, s] => (*a, *b, *s),
-                _ => return Err(vm.type_error("range expected 1 to 3 arguments")),
-            };
-            if s == 0 {
-                return Err(vm.value_error("range() arg 3 must not be zero"));
-            }
-            Ok(vm.rt.alloc(Range {
-                start: a,
-                stop: b,
-                step: s,
-            }))
-        }
+        TypeTag::Range => crate::objects::range::construct(vm, args, kw),
         TypeTag::Object => Ok(vm.rt.new_instance(&vm.object_class())),
         TypeTag::Type => match a0 {
             Some(x) if args.len() == 1 => Ok(vm.type_of(x)),

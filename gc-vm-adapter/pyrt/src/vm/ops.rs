@@ -480,10 +480,7 @@ impl Vm {
                 }
                 true
             }
-            (Kind::Other, Kind::Other) => match (range_of(a), range_of(b)) {
-                (Some(x), Some(y)) => x == y,
-                _ => false,
-            },
+            (Kind::Other, Kind::Other) => crate::objects::range::eq(a, b).unwrap_or(false),
             _ => false,
         })
     }
@@ -577,14 +574,8 @@ impl Vm {
                 Ok(false)
             }
             Kind::Other => {
-                let r = range_of(container);
-                if let (Some((a, b, s)), Some(v)) = (r, small_int(item)) {
-                    let inr = if s > 0 {
-                        v >= a && v < b
-                    } else {
-                        v <= a && v > b
-                    };
-                    return Ok(inr && (v - a) % s == 0);
+                if let Some(r) = crate::objects::range::contains(self, container, item) {
+                    return r;
                 }
                 for x in self.iterate(container)? {
                     if self.eq(&x, item)? {
@@ -686,18 +677,20 @@ impl Vm {
                     .ok_or_else(|| self.key_error(k))
             }
             Kind::Other => {
-                let r = range_of(c);
-                if let Some((a, b, s)) = r {
-                    let n = range_len(a, b, s).min(i64::MAX as u64) as usize;
-                    // Ranges index with big ints in CPython: one past `i64` is just out of range.
-                    if let Some(IntVal::B(_)) = int_of(k) {
+                // The fast path: a small range and a small index (in i128: the item is in
+                // range, the intermediate product need not be); the rest on big ints.
+                if let (Some((a, b, s)), Some(i)) = (range_of(c), small_int(k)) {
+                    let n = range_len(a, b, s) as i128;
+                    let j = if i < 0 { i as i128 + n } else { i as i128 };
+                    if j < 0 || j >= n {
                         return Err(self.index_error("range object index out of range"));
                     }
-                    let i = self.index_of(k, n, "range object")?;
-                    // In i128: the item is in range, the intermediate product need not be.
-                    return Ok(self.int((a as i128 + s as i128 * i as i128) as i64));
+                    return Ok(self.int((a as i128 + s as i128 * j) as i64));
                 }
-                Err(self.not_subscriptable(c))
+                match crate::objects::range::getitem(self, c, k) {
+                    Some(r) => r,
+                    None => Err(self.not_subscriptable(c)),
+                }
             }
             Kind::Instance if self.lookup_class_attr(c, "__getitem__").is_some() => {
                 self.call_method(c, "__getitem__", vec![k.clone()])
