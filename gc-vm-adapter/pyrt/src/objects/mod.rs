@@ -40,6 +40,8 @@ pub mod methods;
 pub mod numconv;
 pub mod range;
 pub mod search;
+pub mod sig;
+pub mod strargs;
 pub mod timsort;
 
 pub use bigint::PyBigInt;
@@ -177,6 +179,29 @@ impl Vm {
     /// A bound builtin method (tracked: it holds `this`).
     pub fn bound_builtin(&self, this: &Ref, name: &'static str, f: BuiltinFn) -> Ref {
         self.rt.alloc(Builtin::new(name, f, Some(this.clone())))
+    }
+
+    /// A builtin function whose arguments are checked against `sig` before `f` runs.
+    pub fn builtin_sig(
+        &self,
+        name: &'static str,
+        f: BuiltinFn,
+        sig: Option<&'static sig::Sig>,
+    ) -> Ref {
+        self.rt
+            .alloc_with(Builtin::new(name, f, None).with_sig(sig), false)
+    }
+
+    /// A bound builtin method whose arguments (after `this`) are checked against `sig`.
+    pub fn bound_builtin_sig(
+        &self,
+        this: &Ref,
+        name: &'static str,
+        f: BuiltinFn,
+        sig: Option<&'static sig::Sig>,
+    ) -> Ref {
+        self.rt
+            .alloc(Builtin::new(name, f, Some(this.clone())).with_sig(sig))
     }
 
     /// A builtin type object.

@@ -1,9 +1,11 @@
 //! Built-in modules: one file each (`threading`, `time`, `gc`, `weakref`, `sys`, `math`), the
-//! builtins in [`builtins`], and the registry ([`MODULES`]) that `import` looks names up in.
+//! builtins in [`builtins`] (with [`numfns`] and [`seqfns`]), and the registry ([`MODULES`]) that `import` looks names up in.
 
 pub mod builtins;
 pub mod gc;
 pub mod math;
+pub mod numfns;
+pub mod seqfns;
 pub mod sys;
 pub mod threading;
 pub mod time;

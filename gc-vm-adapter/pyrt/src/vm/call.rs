@@ -18,6 +18,10 @@ impl Vm {
             return self.call_user(f, func, args, kw);
         }
         if let Some(b) = f.downcast::<Builtin>() {
+            let (args, kw) = match b.sig {
+                Some(sig) => sig.bind(self, args, kw)?,
+                None => (args, kw),
+            };
             return match b.this() {
                 None => (b.f)(self, &args, &kw),
                 Some(this) => {
@@ -38,6 +42,10 @@ impl Vm {
             return self.call(&m, a, kw);
         }
         if let Some(t) = f.downcast::<TypeObj>() {
+            let (args, kw) = match crate::objects::sig::constructor(t.0) {
+                Some(sig) => sig.bind(self, args, kw)?,
+                None => (args, kw),
+            };
             return crate::stdlib::builtins::construct(self, t.0, &args, &kw);
         }
         match f.kind() {
@@ -352,10 +360,7 @@ impl Vm {
             }
             _ => Err(self.error(
                 &self.exc.attribute,
-                format!(
-                    "'{}' object has no attribute '{name}' and no __dict__ for setting new attributes",
-                    self.type_name(o)
-                ),
+                format!("'{}' object has no attribute '{name}'", self.type_name(o)),
             )),
         }
     }
