@@ -336,6 +336,16 @@ impl Vm {
                 };
                 (sign_str(neg, sp.sign), body)
             }
+            // `object.__format__` takes only the empty spec.
+            (
+                Kind::None | Kind::List | Kind::Tuple | Kind::Dict | Kind::Other | Kind::Function,
+                _,
+            ) => {
+                return Err(self.type_error(format!(
+                    "unsupported format string passed to {}.__format__",
+                    self.type_name(v)
+                )))
+            }
             (_, None | Some('s')) => {
                 let mut s = self.to_str(v)?;
                 if let Some(p) = sp.precision {

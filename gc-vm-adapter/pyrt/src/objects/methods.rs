@@ -151,7 +151,7 @@ fn list_method(name: &str) -> Option<BuiltinFn> {
         },
         "sort" => |vm, a, kw| {
             let rev = match kwarg(kw, "reverse") {
-                Some(r) => vm.truthy(&r)?,
+                Some(r) => strargs::index_arg(vm, &r)? != 0,
                 None => false,
             };
             let l = a[0].as_list().expect("list");
@@ -303,13 +303,13 @@ fn str_method(name: &str) -> Option<BuiltinFn> {
             let t = s(&a[0]);
             Ok(vm
                 .rt
-                .new_bool(!t.is_empty() && t.chars().all(char::is_whitespace)))
+                .new_bool(!t.is_empty() && t.chars().all(strargs::is_space)))
         },
         "zfill" => strargs::zfill,
         "ljust" => |vm, a, _| search::str_pad(vm, a, search::Pad::Left, "ljust"),
         "rjust" => |vm, a, _| search::str_pad(vm, a, search::Pad::Right, "rjust"),
         "center" => |vm, a, _| search::str_pad(vm, a, search::Pad::Center, "center"),
-        "format" => |vm, a, kw| Ok(vm.str(&str_format(vm, s(&a[0]), &a[1..], kw)?)),
+        "format" => |vm, a, kw| Ok(vm.str(&super::strformat::format(vm, s(&a[0]), &a[1..], kw)?)),
         "splitlines" => strargs::splitlines,
         "title" => |vm, a, _| {
             let mut out = String::new();
@@ -326,64 +326,6 @@ fn str_method(name: &str) -> Option<BuiltinFn> {
         },
         _ => return None,
     })
-}
-
-/// `str.format`: `{}`, `{0}`, `{name}`, `{x!r}`, `{:spec}`, `{{` / `}}`; `.attr` / `[i]` not supported.
-pub fn str_format(vm: &Vm, fmt: &str, args: &[Ref], kw: &Kw) -> PyResult<String> {
-    let mut out = String::new();
-    let mut chars = fmt.chars().peekable();
-    let mut auto = 0usize;
-    while let Some(c) = chars.next() {
-        match c {
-            '{' if chars.peek() == Some(&'{') => {
-                chars.next();
-                out.push('{');
-            }
-            '}' if chars.peek() == Some(&'}') => {
-                chars.next();
-                out.push('}');
-            }
-            '{' => {
-                let mut field = String::new();
-                for c in chars.by_ref() {
-                    if c == '}' {
-                        break;
-                    }
-                    field.push(c);
-                }
-                let (head, spec) = match field.split_once(':') {
-                    Some((h, sp)) => (h.to_string(), sp.to_string()),
-                    None => (field.clone(), String::new()),
-                };
-                let (name, conv) = match head.split_once('!') {
-                    Some((n, c)) => (n.to_string(), Some(c.to_string())),
-                    None => (head, None),
-                };
-                let v = if name.is_empty() {
-                    auto += 1;
-                    args.get(auto - 1).cloned()
-                } else if let Ok(i) = name.parse::<usize>() {
-                    args.get(i).cloned()
-                } else {
-                    kwarg(kw, &name)
-                };
-                let v = v.ok_or_else(|| {
-                    vm.error(
-                        &vm.exc.index,
-                        format!("Replacement index {name} out of range"),
-                    )
-                })?;
-                let v = match conv.as_deref() {
-                    Some("r") => vm.str(&vm.repr(&v)?),
-                    Some("s") => vm.str(&vm.to_str(&v)?),
-                    _ => v,
-                };
-                out.push_str(&vm.format(&v, &spec)?);
-            }
-            c => out.push(c),
-        }
-    }
-    Ok(out)
 }
 
 fn lock_method(name: &str) -> Option<BuiltinFn> {

@@ -42,6 +42,7 @@ pub mod range;
 pub mod search;
 pub mod sig;
 pub mod strargs;
+pub mod strformat;
 pub mod timsort;
 
 pub use bigint::PyBigInt;

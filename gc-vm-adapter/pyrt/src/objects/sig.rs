@@ -164,6 +164,10 @@ impl Sig {
             }
             return Ok((args, kw));
         }
+        // The tuple unpackers count the positional arguments before the keywords.
+        if self.style != Style::Clinic && n_given < self.min {
+            return Err(self.too_few(vm, n_given, n_given));
+        }
         let mut given = vec![true; n_given];
         let mut rest = Kw::new();
         for (k, v) in kw {

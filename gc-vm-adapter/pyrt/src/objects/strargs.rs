@@ -204,9 +204,13 @@ pub fn strip(vm: &Vm, a: &[Ref], name: &str, left: bool, right: bool) -> PyResul
     let t = text(a);
     let r = match a.get(1).filter(|c| !c.is_none()) {
         None => {
-            let t = if left { t.trim_start() } else { t };
+            let t = if left {
+                t.trim_start_matches(is_space)
+            } else {
+                t
+            };
             if right {
-                t.trim_end()
+                t.trim_end_matches(is_space)
             } else {
                 t
             }
@@ -231,6 +235,12 @@ pub fn strip(vm: &Vm, a: &[Ref], name: &str, left: bool, right: bool) -> PyResul
     Ok(vm.str(r))
 }
 
+/// Python's `str.isspace` for one character: Unicode whitespace plus the ASCII separators
+/// `\x1c`-`\x1f`.
+pub fn is_space(c: char) -> bool {
+    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
+}
+
 /// `str.split(sep=None, maxsplit=-1)`.
 pub fn split(vm: &Vm, a: &[Ref], _kw: &Kw) -> PyResult<Ref> {
     let t = text(a);
@@ -250,15 +260,15 @@ pub fn split(vm: &Vm, a: &[Ref], _kw: &Kw) -> PyResult<Ref> {
         Some(sp) => t.splitn(max.saturating_add(1), sp).collect(),
         None => {
             let mut out = Vec::new();
-            let mut rest = t.trim_start();
+            let mut rest = t.trim_start_matches(is_space);
             while !rest.is_empty() {
                 if out.len() == max {
                     out.push(rest);
                     break;
                 }
-                let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                let end = rest.find(is_space).unwrap_or(rest.len());
                 out.push(&rest[..end]);
-                rest = rest[end..].trim_start();
+                rest = rest[end..].trim_start_matches(is_space);
             }
             out
         }

@@ -304,10 +304,9 @@ fn b_issubclass(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
 }
 
 fn b_sorted(vm: &Vm, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
-    arg_count(vm, "sorted", args, 1, 1)?;
     let items = vm.iterate(&args[0])?;
     let rev = match kwarg(kw, "reverse") {
-        Some(r) => vm.truthy(&r)?,
+        Some(r) => crate::objects::strargs::index_arg(vm, &r)? != 0,
         None => false,
     };
     let v = crate::objects::listops::sorted(vm, items, kwarg(kw, "key").as_ref(), rev)?;
@@ -346,8 +345,7 @@ fn b_next(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
 }
 
 fn b_getattr(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
-    arg_count(vm, "getattr", args, 2, 3)?;
-    let name = args[1].as_str().unwrap_or("");
+    let name = attr_name(vm, &args[1])?;
     match vm.getattr(&args[0], name) {
         Ok(v) => Ok(v),
         Err(e) => match args.get(2) {
@@ -402,11 +400,13 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
                     return numfns::parse_int(vm, s, 10);
                 }
                 if let Some(f) = x.as_float() {
-                    if !f.is_finite() {
-                        return Err(vm.error(
-                            &vm.exc.overflow,
-                            "cannot convert float infinity or NaN to integer",
-                        ));
+                    if f.is_nan() {
+                        return Err(vm.value_error("cannot convert float NaN to integer"));
+                    }
+                    if f.is_infinite() {
+                        return Err(
+                            vm.error(&vm.exc.overflow, "cannot convert float infinity to integer")
+                        );
                     }
                     if f.abs() < 9.0e18 {
                         return Ok(vm.int(f.trunc() as i64));
@@ -438,7 +438,7 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
                         "inf" | "+inf" | "infinity" => Some(f64::INFINITY),
                         "-inf" | "-infinity" => Some(f64::NEG_INFINITY),
                         "nan" => Some(f64::NAN),
-                        _ => t.parse::<f64>().ok(),
+                        _ => numfns::float_digits(&t).and_then(|t| t.parse::<f64>().ok()),
                     };
                     return v.map(|v| vm.rt.new_float(v)).ok_or_else(|| {
                         vm.value_error(format!("could not convert string to float: '{s}'"))
@@ -450,6 +450,10 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
                 )))
             }
         },
+        TypeTag::Str if args.len() > 1 => Err(vm.type_error(format!(
+            "decoding to str: need a bytes-like object, {} found",
+            vm.type_name(&args[0])
+        ))),
         TypeTag::Str => match a0 {
             None => Ok(vm.str("")),
             Some(x) => Ok(vm.str(&vm.to_str(x)?)),

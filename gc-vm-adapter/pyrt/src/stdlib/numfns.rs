@@ -67,6 +67,20 @@ pub fn parse_int(vm: &Vm, s: &str, base: u32) -> PyResult<Ref> {
     }
 }
 
+/// A float literal with its underscores removed, `None` if one is not between two digits
+/// (`float("1_0.5")` is 10.5, `float("1__0")` and `float("_1")` are errors).
+pub fn float_digits(t: &str) -> Option<String> {
+    if !t.contains('_') {
+        return Some(t.to_string());
+    }
+    let b = t.as_bytes();
+    let ok = b.iter().enumerate().all(|(i, c)| {
+        *c != b'_'
+            || (i > 0 && i + 1 < b.len() && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit())
+    });
+    ok.then(|| t.replace('_', ""))
+}
+
 /// `int(x, base)` with an explicit base: `x` must be a str, the base 0 or 2..=36.
 pub fn int_with_base(vm: &Vm, x: Option<&Ref>, base: &Ref) -> PyResult<Ref> {
     let b = match int_of(base) {
