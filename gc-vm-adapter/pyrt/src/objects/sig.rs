@@ -360,7 +360,7 @@ pub fn method(type_name: &str, name: &str) -> Option<&'static Sig> {
         ),
     ];
     static TUPLE: [Sig; 2] = [expected("tuple.index", "index", 1, 3), one("tuple.count")];
-    static STR: [Sig; 27] = [
+    static STR: [Sig; 24] = [
         one("str.join"),
         clinic("str.split", "split", 0, &["sep", "maxsplit"], 0),
         noargs("str.upper"),
@@ -379,9 +379,6 @@ pub fn method(type_name: &str, name: &str) -> Option<&'static Sig> {
         noargs("str.isdigit"),
         noargs("str.isalpha"),
         noargs("str.isspace"),
-        noargs("str.isalnum"),
-        noargs("str.isupper"),
-        noargs("str.islower"),
         one("str.zfill"),
         expected("str.ljust", "ljust", 1, 2),
         expected("str.rjust", "rjust", 1, 2),
