@@ -33,6 +33,8 @@ pub enum Style {
     Map,
     /// `list.sort`: "sort() takes no positional arguments".
     NoPositional,
+    /// `math.log`: "math.log requires 1 to 2 arguments".
+    Requires,
 }
 
 /// A signature.
@@ -221,6 +223,7 @@ impl Sig {
                 )
             }
             Style::NoPositional => format!("{name}() takes no positional arguments"),
+            Style::Requires => format!("{} requires {min} to {max} arguments", self.name),
         })
     }
 
@@ -261,8 +264,36 @@ impl Sig {
             }
             Style::Map => "map() must have at least two arguments.".to_string(),
             Style::NoPositional => format!("{name}() takes no positional arguments"),
+            Style::Requires => format!("{} requires {min} to {max} arguments", self.name),
         })
     }
+}
+
+/// The signature of the function `name` of the built-in module `module`.
+pub fn module_fn(module: &str, name: &str) -> Option<&'static Sig> {
+    static FNS: [Sig; 15] = [
+        one("math.sqrt"),
+        one("math.floor"),
+        one("math.ceil"),
+        one("math.exp"),
+        one("math.fabs"),
+        sig("math.log", "log", 1, 2, Style::Requires),
+        one("time.sleep"),
+        noargs("time.time"),
+        noargs("time.perf_counter"),
+        noargs("time.perf_counter_ns"),
+        noargs("time.monotonic"),
+        noargs("sys.getrecursionlimit"),
+        one("sys.setrecursionlimit"),
+        expected("sys.exit", "exit", 0, 1),
+        noargs("sys._pyrt_panic"),
+    ];
+    FNS.iter().find(|s| {
+        s.name
+            .strip_prefix(module)
+            .and_then(|r| r.strip_prefix('.'))
+            == Some(name)
+    })
 }
 
 /// The signature of the builtin function `name`.

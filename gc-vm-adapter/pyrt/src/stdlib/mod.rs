@@ -55,7 +55,8 @@ impl Vm {
         let m = self.rt.new_instance(&self.module_class);
         set(&m, "__name__", self.str(name));
         for (n, f) in fns {
-            set(&m, n, self.builtin(n, *f));
+            let sig = crate::objects::sig::module_fn(name, n);
+            set(&m, n, self.builtin_sig(n, *f, sig));
         }
         m
     }
