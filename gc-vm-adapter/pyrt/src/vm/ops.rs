@@ -210,7 +210,12 @@ impl Vm {
                 if x == 0.0 && y < 0.0 {
                     return Err(self.zero_div("0.0 cannot be raised to a negative power"));
                 }
-                x.powf(y)
+                let r = x.powf(y);
+                if r.is_infinite() && x.is_finite() && y.is_finite() {
+                    let m = "(34, 'Numerical result out of range')";
+                    return Err(self.error(&self.exc.overflow, m));
+                }
+                r
             }
             _ => return Ok(None),
         };
@@ -299,12 +304,7 @@ impl Vm {
                 return Ok(r);
             }
         }
-        Err(self.type_error(format!(
-            "unsupported operand type(s) for {}: '{}' and '{}'",
-            op.symbol(),
-            self.type_name(a),
-            self.type_name(b)
-        )))
+        Err(self.binop_type_error(op, a, b))
     }
 
     /// `seq * n`. The result's size is checked before allocating: CPython's `MemoryError` for
@@ -560,7 +560,10 @@ impl Vm {
         match container.kind() {
             Kind::Str => {
                 let Some(s) = item.as_str() else {
-                    return Err(self.type_error("'in <string>' requires string as left operand"));
+                    return Err(self.type_error(format!(
+                        "'in <string>' requires string as left operand, not {}",
+                        self.type_name(item)
+                    )));
                 };
                 Ok(container.as_str().unwrap_or("").contains(s))
             }
@@ -603,10 +606,7 @@ impl Vm {
             Some(IntVal::B(_)) => {
                 Err(self.index_error("cannot fit 'int' into an index-sized integer"))
             }
-            None => Err(self.type_error(format!(
-                "{what} indices must be integers or slices, not {}",
-                self.type_name(k)
-            ))),
+            None => Err(self.bad_index_type(what, k)),
         }
     }
 
