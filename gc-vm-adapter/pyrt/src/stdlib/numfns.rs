@@ -149,7 +149,8 @@ pub fn radix(vm: &Vm, o: &Ref, prefix: &str, radix: u32) -> PyResult<Ref> {
 /// `divmod(a, b)`: the two operators, with `divmod`'s own message for unsupported types.
 pub fn divmod(vm: &Vm, a: &[Ref], _kw: &Kw) -> PyResult<Ref> {
     let number = |o: &Ref| o.as_float().is_some() || int_of(o).is_some();
-    if !(number(&a[0]) && number(&a[1])) && !has_custom(vm, &a[0], &a[1]) {
+    let ok = (number(&a[0]) && number(&a[1])) || has_custom(&a[0], &a[1]);
+    if !ok {
         return Err(vm.type_error(format!(
             "unsupported operand type(s) for divmod(): '{}' and '{}'",
             vm.type_name(&a[0]),
@@ -170,6 +171,6 @@ fn num(o: &Ref) -> Option<f64> {
 }
 
 /// Whether either operand is an instance (which may define `__floordiv__` and friends).
-fn has_custom(_vm: &Vm, a: &Ref, b: &Ref) -> bool {
+fn has_custom(a: &Ref, b: &Ref) -> bool {
     a.kind() == gc_vm_adapter::Kind::Instance || b.kind() == gc_vm_adapter::Kind::Instance
 }
