@@ -81,18 +81,13 @@ impl Vm {
         match o.kind() {
             Kind::None => Ok(HASH_NONE),
             Kind::Str => Ok(hash_str(o.as_str().unwrap_or(""))),
-            Kind::Tuple => {
-                let _depth = crate::vm::guard::enter(self, crate::vm::guard::IN_CMP)?;
-                let items = o.as_tuple().expect("tuple");
-                let hs = items
-                    .iter()
-                    .map(|x| self.hash(x))
-                    .collect::<PyResult<Vec<_>>>()?;
-                Ok(hash_tuple(&hs))
-            }
+            Kind::Tuple => self.hash_tuple_deep(o),
             Kind::Instance => self.instance_hash(o),
             Kind::List | Kind::Dict => Err(self.unhashable(o)),
-            _ => Ok(hash_addr(o.addr())),
+            _ => match self.hash_range(o) {
+                Some(h) => h,
+                None => Ok(hash_addr(o.addr())),
+            },
         }
     }
 

@@ -16,6 +16,7 @@
 //! | list / tuple iterator | [`SeqIter`] | `iter.rs` | the sequence | yes | `Other` |
 //! | dict key iterator | [`DictIter`] | `iter.rs` | the dict | yes | `Other` |
 //! | range iterator | [`RangeIter`] | `iter.rs` | - | no | `Other` |
+//! | `range` past `i64`, its iterator | [`range::BigRange`], [`range::BigRangeIter`] | `range.rs` | - | no | `Other` |
 //! | slice | [`Slice`] | `iter.rs` | lo, hi, step | when one is | `Other` |
 //! | `threading.Lock` | [`PyLock`] | `lock.rs` | - | no | `Other` |
 //! | int outside `i64` | [`PyBigInt`] | `bigint.rs` | - | no | `Int` |
@@ -32,12 +33,17 @@ pub mod dictkey;
 pub mod format;
 pub mod function;
 pub mod hash;
+pub mod hash_deep;
 pub mod iter;
 pub mod listops;
 pub mod lock;
 pub mod methods;
 pub mod numconv;
+pub mod range;
 pub mod search;
+pub mod sig;
+pub mod strargs;
+pub mod strformat;
 pub mod timsort;
 
 pub use bigint::PyBigInt;
@@ -178,6 +184,29 @@ impl Vm {
         self.rt.alloc(Builtin::new(name, f, Some(this.clone())))
     }
 
+    /// A builtin function whose arguments are checked against `sig` before `f` runs.
+    pub fn builtin_sig(
+        &self,
+        name: &'static str,
+        f: BuiltinFn,
+        sig: Option<&'static sig::Sig>,
+    ) -> Ref {
+        self.rt
+            .alloc_with(Builtin::new(name, f, None).with_sig(sig), false)
+    }
+
+    /// A bound builtin method whose arguments (after `this`) are checked against `sig`.
+    pub fn bound_builtin_sig(
+        &self,
+        this: &Ref,
+        name: &'static str,
+        f: BuiltinFn,
+        sig: Option<&'static sig::Sig>,
+    ) -> Ref {
+        self.rt
+            .alloc(Builtin::new(name, f, Some(this.clone())).with_sig(sig))
+    }
+
     /// A builtin type object.
     pub fn type_obj(&self, tag: TypeTag) -> Ref {
         self.rt.alloc(TypeObj(tag))
@@ -197,10 +226,7 @@ impl Vm {
             Kind::Tuple => !o.as_tuple().unwrap_or(&[]).is_empty(),
             Kind::List => !o.as_list().map(|l| l.is_empty()).unwrap_or(true),
             Kind::Dict => !o.as_dict().map(|d| d.is_empty()).unwrap_or(true),
-            Kind::Other => match o.downcast::<Range>() {
-                Some(r) => range_len(r.start, r.stop, r.step) > 0,
-                None => true,
-            },
+            Kind::Other => range::truthy(o).unwrap_or(true),
             Kind::Instance => {
                 if let Some(m) = self.lookup_class_attr(o, "__bool__") {
                     let r = self.call(&m, vec![o.clone()], Vec::new())?;
@@ -243,7 +269,7 @@ impl Vm {
     }
 }
 
-/// `(start, stop, step)` of a range object.
+/// `(start, stop, step)` of a range object whose bounds fit `i64` ([`range`] has the others).
 #[inline]
 pub fn range_of(o: &Ref) -> Option<(i64, i64, i64)> {
     o.downcast::<Range>().map(Range::parts)
@@ -263,7 +289,7 @@ pub fn name_of(o: &Ref) -> Option<String> {
         Some(c.0.name.clone())
     } else if o.is::<SeqIter>() || o.is::<RangeIter>() || o.is::<DictIter>() {
         Some("iterator".into())
-    } else if o.is::<Range>() || o.is::<Slice>() || o.is::<PyLock>() {
+    } else if range::is_range(o) || o.is::<Slice>() || o.is::<PyLock>() {
         Some(o.type_info().name.trim_start_matches("_thread.").into())
     } else {
         None
@@ -288,7 +314,8 @@ pub fn range_len(a: i64, b: i64, s: i64) -> u64 {
 pub fn range_next(cur: &AtomicI64, stop: i64, step: i64) -> Option<i64> {
     let v = cur.load(Ordering::Relaxed);
     if (step > 0 && v < stop) || (step < 0 && v > stop) {
-        cur.store(v + step, Ordering::Relaxed);
+        // Past `i64` the range is over: `stop` is in `i64`, so no item lies beyond.
+        cur.store(v.checked_add(step).unwrap_or(stop), Ordering::Relaxed);
         Some(v)
     } else {
         None

@@ -29,6 +29,7 @@ pub mod eval;
 pub mod exceptions;
 pub mod guard;
 pub mod hooks;
+pub mod op_errors;
 pub mod ops;
 pub mod protocol;
 

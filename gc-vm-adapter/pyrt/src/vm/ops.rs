@@ -210,7 +210,12 @@ impl Vm {
                 if x == 0.0 && y < 0.0 {
                     return Err(self.zero_div("0.0 cannot be raised to a negative power"));
                 }
-                x.powf(y)
+                let r = x.powf(y);
+                if r.is_infinite() && x.is_finite() && y.is_finite() {
+                    let m = "(34, 'Numerical result out of range')";
+                    return Err(self.error(&self.exc.overflow, m));
+                }
+                r
             }
             _ => return Ok(None),
         };
@@ -299,12 +304,7 @@ impl Vm {
                 return Ok(r);
             }
         }
-        Err(self.type_error(format!(
-            "unsupported operand type(s) for {}: '{}' and '{}'",
-            op.symbol(),
-            self.type_name(a),
-            self.type_name(b)
-        )))
+        Err(self.binop_type_error(op, a, b))
     }
 
     /// `seq * n`. The result's size is checked before allocating: CPython's `MemoryError` for
@@ -474,10 +474,7 @@ impl Vm {
             (Kind::Dict, Kind::Dict) => {
                 self.dict_eq(a.as_dict().expect("d"), b.as_dict().expect("d"))?
             }
-            (Kind::Other, Kind::Other) => match (range_of(a), range_of(b)) {
-                (Some(x), Some(y)) => x == y,
-                _ => false,
-            },
+            (Kind::Other, Kind::Other) => crate::objects::range::eq(a, b).unwrap_or(false),
             _ => false,
         })
     }
@@ -557,7 +554,10 @@ impl Vm {
         match container.kind() {
             Kind::Str => {
                 let Some(s) = item.as_str() else {
-                    return Err(self.type_error("'in <string>' requires string as left operand"));
+                    return Err(self.type_error(format!(
+                        "'in <string>' requires string as left operand, not {}",
+                        self.type_name(item)
+                    )));
                 };
                 Ok(container.as_str().unwrap_or("").contains(s))
             }
@@ -571,14 +571,8 @@ impl Vm {
                 Ok(false)
             }
             Kind::Other => {
-                let r = range_of(container);
-                if let (Some((a, b, s)), Some(v)) = (r, small_int(item)) {
-                    let inr = if s > 0 {
-                        v >= a && v < b
-                    } else {
-                        v <= a && v > b
-                    };
-                    return Ok(inr && (v - a) % s == 0);
+                if let Some(r) = crate::objects::range::contains(self, container, item) {
+                    return r;
                 }
                 for x in self.iterate(container)? {
                     if self.eq(&x, item)? {
@@ -606,10 +600,7 @@ impl Vm {
             Some(IntVal::B(_)) => {
                 Err(self.index_error("cannot fit 'int' into an index-sized integer"))
             }
-            None => Err(self.type_error(format!(
-                "{what} indices must be integers or slices, not {}",
-                self.type_name(k)
-            ))),
+            None => Err(self.bad_index_type(what, k)),
         }
     }
 
@@ -676,18 +667,20 @@ impl Vm {
                 .dict_get(c.as_dict().expect("dict"), k)?
                 .ok_or_else(|| self.key_error(k)),
             Kind::Other => {
-                let r = range_of(c);
-                if let Some((a, b, s)) = r {
-                    let n = range_len(a, b, s).min(i64::MAX as u64) as usize;
-                    // Ranges index with big ints in CPython: one past `i64` is just out of range.
-                    if let Some(IntVal::B(_)) = int_of(k) {
+                // The fast path: a small range and a small index (in i128: the item is in
+                // range, the intermediate product need not be); the rest on big ints.
+                if let (Some((a, b, s)), Some(i)) = (range_of(c), small_int(k)) {
+                    let n = range_len(a, b, s) as i128;
+                    let j = if i < 0 { i as i128 + n } else { i as i128 };
+                    if j < 0 || j >= n {
                         return Err(self.index_error("range object index out of range"));
                     }
-                    let i = self.index_of(k, n, "range object")?;
-                    // In i128: the item is in range, the intermediate product need not be.
-                    return Ok(self.int((a as i128 + s as i128 * i as i128) as i64));
+                    return Ok(self.int((a as i128 + s as i128 * j) as i64));
                 }
-                Err(self.not_subscriptable(c))
+                match crate::objects::range::getitem(self, c, k) {
+                    Some(r) => r,
+                    None => Err(self.not_subscriptable(c)),
+                }
             }
             Kind::Instance if self.lookup_class_attr(c, "__getitem__").is_some() => {
                 self.call_method(c, "__getitem__", vec![k.clone()])
