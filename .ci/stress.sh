@@ -8,7 +8,7 @@ if [ ! -f stress/src/main.rs ] || ! grep -q "scale" stress/src/main.rs; then
 fi
 target="${CARGO_TARGET_DIR:-target}"
 cargo build --release -p gc-stress
-"$target"/release/gc-stress scale --threads 1,2,3,4 --seconds 5 --verify --json target/ci-scale.json
+"$target"/release/gc-stress scale --threads 1,2,3,4 --seconds 5 --verify --json "$target"/ci-scale.json
 # Refcount death under fire: four threads drop deep chains of finalizable objects while
 # finalizers call collect() mid-cascade, with gc-core's self-check on.
 "$target"/release/gc-stress deaths --threads 4 --seconds 3 --depth 20000 --verify
