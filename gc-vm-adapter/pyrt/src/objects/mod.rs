@@ -26,6 +26,7 @@
 //! operations that must be atomic under threads (sort, remove, pop, insert, slices) and
 //! [`timsort`] CPython's sort, which never panics on an inconsistent `<`.
 
+pub mod arity;
 pub mod bigint;
 pub mod callable;
 pub mod format;

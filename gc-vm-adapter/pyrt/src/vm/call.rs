@@ -20,7 +20,9 @@ impl Vm {
             return self.call_user(f, func, args, kw);
         }
         if let Some(b) = f.downcast::<Builtin>() {
-            return match b.this() {
+            let this = b.this();
+            crate::objects::arity::check(self, b.name, this.as_ref(), args.len())?;
+            return match this {
                 None => (b.f)(self, &args, &kw),
                 Some(this) => {
                     let mut a = Vec::with_capacity(args.len() + 1);
