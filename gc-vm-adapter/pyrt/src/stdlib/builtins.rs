@@ -439,15 +439,24 @@ fn parse_int(vm: &Vm, s: &str, base: u32) -> PyResult<Ref> {
     let t = s.trim().replace('_', "");
     let (neg, digits) = match t.strip_prefix('-') {
         Some(r) => (true, r.to_string()),
-        None => (false, t.trim_start_matches('+').to_string()),
+        None => (false, t.strip_prefix('+').unwrap_or(&t).to_string()),
     };
-    let digits = if base == 16 {
-        digits.trim_start_matches("0x").to_string()
-    } else {
-        digits
+    // A prefix fits its own base; base 0 takes the base from it (CPython's `int(s, 0)`).
+    let prefix = digits.get(..2).map(|p| p.to_ascii_lowercase());
+    let (radix, digits) = match (base, prefix.as_deref()) {
+        (0 | 16, Some("0x")) => (16, &digits[2..]),
+        (0 | 8, Some("0o")) => (8, &digits[2..]),
+        (0 | 2, Some("0b")) => (2, &digits[2..]),
+        // Base 0 rejects leading zeros, as in source code ("010").
+        (0, _) if digits.len() > 1 && digits.starts_with('0') && digits.bytes().any(|b| b != b'0') => {
+            (10, "")
+        }
+        (0, _) => (10, digits.as_str()),
+        (b, _) => (b, digits.as_str()),
     };
-    match BigInt::parse_bytes(digits.as_bytes(), base) {
-        Some(b) if !digits.is_empty() => Ok(vm.new_big(if neg { -b } else { b })),
+    let signed = digits.starts_with(['+', '-']);
+    match BigInt::parse_bytes(digits.as_bytes(), radix) {
+        Some(b) if !digits.is_empty() && !signed => Ok(vm.new_big(if neg { -b } else { b })),
         _ => Err(vm.value_error(format!(
             "invalid literal for int() with base {base}: {}",
             vm.repr(&vm.str(s))?
@@ -463,8 +472,27 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
             None => Ok(vm.int(0)),
             Some(x) => {
                 if let Some(s) = x.as_str() {
-                    let base = args.get(1).and_then(small_int).unwrap_or(10) as u32;
+                    let base = match args.get(1) {
+                        None => 10,
+                        Some(b) => match int_of(b) {
+                            Some(IntVal::S(v)) if v == 0 || (2..=36).contains(&v) => v as u32,
+                            Some(_) => {
+                                return Err(
+                                    vm.value_error("int() base must be >= 2 and <= 36, or 0")
+                                )
+                            }
+                            None => {
+                                return Err(vm.type_error(format!(
+                                    "'{}' object cannot be interpreted as an integer",
+                                    vm.type_name(b)
+                                )))
+                            }
+                        },
+                    };
                     return parse_int(vm, s, base);
+                }
+                if args.len() > 1 {
+                    return Err(vm.type_error("int() can't convert non-string with explicit base"));
                 }
                 if let Some(f) = x.as_float() {
                     if !f.is_finite() {

@@ -344,6 +344,13 @@ L = [0]
 L.append(L)
 D = {}
 D['self'] = D
+def f0(n=0, x=None, *args):
+    return x
+f1 = f2 = f0
+class C0:
+    def __init__(self, v=None, *args):
+        self.v = v
+C1 = C2 = C0
 ";
 
 fn pick(xs: &'static [&'static str]) -> S {
@@ -407,7 +414,11 @@ pub fn expr(ctx: Ctx) -> S {
                 1 => (e.clone(), e.clone(), e.clone())
                     .prop_map(|(a, c, b)| format!("({a} if {c} else {b})")),
                 2 => args.clone().prop_map(|xs| format!("[{}]", xs.join(", "))),
-                1 => args.clone().prop_map(|xs| format!("({},)", xs.join(", "))),
+                1 => args.clone().prop_map(|xs| if xs.is_empty() {
+                    "()".to_string()
+                } else {
+                    format!("({},)", xs.join(", "))
+                }),
                 1 => prop::collection::vec((e.clone(), e.clone()), 0..3).prop_map(|kv| {
                     let items: Vec<String> = kv.iter().map(|(k, v)| format!("{k}: {v}")).collect();
                     format!("{{{}}}", items.join(", "))
@@ -423,7 +434,7 @@ pub fn expr(ctx: Ctx) -> S {
                 4 => (pick(BUILTINS), args.clone(), prop::option::of((pick(KWARGS), e.clone())))
                     .prop_map(|(f, xs, kw)| call(&f, &xs, kw)),
                 3 => (e.clone(), pick(METHODS), prop::collection::vec(e.clone(), 0..3))
-                    .prop_map(|(a, m, xs)| format!("{a}.{m}({})", xs.join(", "))),
+                    .prop_map(|(a, m, xs)| format!("({a}).{m}({})", xs.join(", "))),
                 // Methods on receivers of their own type, so more calls get past the type check.
                 6 => (0..4usize, prop::collection::vec(e.clone(), 0..3), pick(INTS), pick(STRS))
                     .prop_flat_map(|(k, xs, n, st)| {
@@ -433,9 +444,9 @@ pub fn expr(ctx: Ctx) -> S {
                             2 => (st, STR_METHODS),
                             _ => (["v0", "v1", "v3", "L", "D"][n.len() % 5].to_string(), METHODS),
                         };
-                        select(ms).prop_map(move |m| format!("{recv}.{m}({})", xs.join(", ")))
+                        select(ms).prop_map(move |m| format!("({recv}).{m}({})", xs.join(", ")))
                     }),
-                1 => (e.clone(), pick(ATTRS)).prop_map(|(a, at)| format!("{a}.{at}")),
+                1 => (e.clone(), pick(ATTRS)).prop_map(|(a, at)| format!("({a}).{at}")),
                 1 => (0..3usize, args.clone()).prop_map(|(k, xs)| call(&format!("f{k}"), &xs, None)),
                 1 => (0..3usize, args.clone()).prop_map(|(k, xs)| call(&format!("C{k}"), &xs, None)),
                 1 => (pick(RANGE_ARGS), pick(RANGE_ARGS), pick(RANGE_ARGS), 1..4usize)
@@ -456,9 +467,10 @@ pub fn expr(ctx: Ctx) -> S {
                     }
                 }),
                 1 => e.clone().prop_map(|a| format!("(lambda i=0: {a})")),
-                1 => (e.clone(), pick(STRS)).prop_map(|(a, s)| format!("{s}.format({a})")),
-                1 => (e.clone(), select(&["", "!r", ":>8", ":.3", ":x", ":+,", ":08.2f", ":b"][..]))
-                    .prop_map(|(a, f)| format!("f'{{{a}{f}}}'")),
+                1 => (e.clone(), pick(STRS)).prop_map(|(a, s)| format!("({s}).format({a})")),
+                // A leaf only: the f-string is in double quotes, its operand has single ones.
+                1 => (leaf(ctx), select(&["", "!r", ":>8", ":.3", ":x", ":+,", ":08.2f", ":b"][..]))
+                    .prop_map(|(a, f)| format!("f\"{{({a}){f}}}\"")),
                 1 => (1..5usize, e.clone()).prop_map(|(n, a)| format!(
                     "{}{a}{}", "[".repeat(n * 15), "]".repeat(n * 15))),
             ]
