@@ -49,8 +49,12 @@ pub fn builtin_attr(vm: &Vm, o: &Ref, name: &str) -> PyResult<Option<Ref>> {
                     .new_bool(a[0].as_float().map(|x| x.fract() == 0.0).unwrap_or(true)))
             }),
             "bit_length" => Some(|vm, a, _| {
-                let v = small_int(&a[0]).unwrap_or(0);
-                Ok(vm.int(64 - v.unsigned_abs().leading_zeros() as i64))
+                // Ints outside i64 too (they were 0); a float has no `bit_length`.
+                let bits = match super::int_of(&a[0]) {
+                    Some(super::IntVal::B(b)) => b.bits(),
+                    _ => 64 - small_int(&a[0]).unwrap_or(0).unsigned_abs().leading_zeros() as u64,
+                };
+                Ok(vm.int(bits as i64))
             }),
             _ => None,
         },

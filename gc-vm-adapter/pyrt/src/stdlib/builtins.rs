@@ -448,7 +448,9 @@ fn parse_int(vm: &Vm, s: &str, base: u32) -> PyResult<Ref> {
         (0 | 8, Some("0o")) => (8, &digits[2..]),
         (0 | 2, Some("0b")) => (2, &digits[2..]),
         // Base 0 rejects leading zeros, as in source code ("010").
-        (0, _) if digits.len() > 1 && digits.starts_with('0') && digits.bytes().any(|b| b != b'0') => {
+        (0, _)
+            if digits.len() > 1 && digits.starts_with('0') && digits.bytes().any(|b| b != b'0') =>
+        {
             (10, "")
         }
         (0, _) => (10, digits.as_str()),

@@ -164,6 +164,9 @@ impl Vm {
                     return Err(self.value_error("negative shift count"));
                 }
                 if op == BinOp::LShift {
+                    if !x.is_zero() && !crate::objects::bigint::result_fits(x.bits() + n as u64) {
+                        return Err(self.error(&self.exc.memory, ""));
+                    }
                     x << n as usize
                 } else {
                     x >> n as usize
@@ -176,6 +179,9 @@ impl Vm {
                 let Some(e) = y.to_u32() else {
                     return Err(self.error(&self.exc.overflow, "exponent too large"));
                 };
+                if x.bits() > 1 && !crate::objects::bigint::result_fits(x.bits() * e as u64) {
+                    return Err(self.error(&self.exc.memory, ""));
+                }
                 num_traits::pow::Pow::pow(x, e)
             }
             _ => return Ok(None),
