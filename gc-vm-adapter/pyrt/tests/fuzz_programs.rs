@@ -209,7 +209,7 @@ fn signature(msg: &str) -> String {
 #[test]
 fn random_programs_never_crash_the_runtime() {
     let exe = env!("CARGO_BIN_EXE_pyrt");
-    let mut runner = runner(cases(120), 1);
+    let mut runner = runner(cases(300), 1);
     let counter = std::sync::atomic::AtomicU64::new(0);
     // `PYRT_FUZZ_TRIAGE=1`: run every case without stopping or shrinking, keep the shortest
     // program per distinct failure (panic location) and list them at the end.
@@ -276,11 +276,11 @@ fn mutated_sources_never_crash_the_compiler() {
     // A stack overflow aborts the process before a message can be printed: the input being
     // compiled is written here first, so an abort leaves it behind.
     let current = out_dir().join(format!("compiling-{}.py", std::process::id()));
-    let mut runner = runner(cases(400), 2);
+    let mut runner = runner(cases(1000), 2);
     let result = runner.run(
-        &fuzz_gen::mutated(seeds.len()),
-        |(seed, muts): (usize, Vec<fuzz_gen::Mutation>)| {
-            let src = fuzz_gen::apply(&seeds[seed], &muts);
+        &fuzz_gen::mutate::mutated(seeds.len()),
+        |(seed, muts): (usize, Vec<fuzz_gen::mutate::Mutation>)| {
+            let src = fuzz_gen::mutate::apply(&seeds[seed], &muts);
             std::fs::write(&current, &src).expect("write current input");
             let r = std::panic::catch_unwind(|| pyrt::compile(&src, "<fuzz>").map(|_| ()));
             match r {

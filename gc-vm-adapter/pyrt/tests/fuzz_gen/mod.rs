@@ -12,28 +12,15 @@
 use proptest::prelude::*;
 use proptest::sample::select;
 
+pub mod mutate;
+
 type S = BoxedStrategy<String>;
 
 /// Integer literals at the edges: zero, signs, the i64 / u64 boundaries, big ints.
+#[rustfmt::skip]
 const INTS: &[&str] = &[
-    "0",
-    "1",
-    "(-1)",
-    "2",
-    "3",
-    "7",
-    "255",
-    "(-256)",
-    "(2**63 - 1)",
-    "(2**63)",
-    "(-2**63)",
-    "(2**64)",
-    "(10**20)",
-    "(-10**30)",
-    "(2**200)",
-    "0x7fffffff",
-    "True",
-    "False",
+    "0", "1", "(-1)", "2", "3", "7", "255", "(-256)", "(2**63 - 1)", "(2**63)", "(-2**63)",
+    "(2**64)", "(10**20)", "(-10**30)", "(2**200)", "0x7fffffff", "True", "False",
 ];
 
 const FLOATS: &[&str] = &[
@@ -50,23 +37,10 @@ const FLOATS: &[&str] = &[
     "(2.0**63)",
 ];
 
+#[rustfmt::skip]
 const STRS: &[&str] = &[
-    "''",
-    "'a'",
-    "'abc'",
-    "'\\u00e9t\\u00e9'",
-    "'\\U0001f642'",
-    "'1'",
-    "' 12 '",
-    "'-7'",
-    "'nan'",
-    "'inf'",
-    "'{}'",
-    "'{0}{1}'",
-    "'{:>10}'",
-    "'%s'",
-    "'a\\nb'",
-    "'x' * 3",
+    "''", "'a'", "'abc'", "'\\u00e9t\\u00e9'", "'\\U0001f642'", "'1'", "' 12 '", "'-7'", "'nan'",
+    "'inf'", "'{}'", "'{0}{1}'", "'{:>10}'", "'%s'", "'a\\nb'", "'x' * 3",
 ];
 
 /// Exponents that keep `x ** e` small for any `x` a program can build.
@@ -96,70 +70,16 @@ const CMPOPS: &[&str] = &[
 ];
 
 /// Builtins called with 0 to 3 arbitrary arguments (wrong counts and types included).
+#[rustfmt::skip]
 const BUILTINS: &[&str] = &[
-    "print",
-    "len",
-    "repr",
-    "str",
-    "int",
-    "float",
-    "bool",
-    "list",
-    "tuple",
-    "dict",
-    "abs",
-    "isinstance",
-    "issubclass",
-    "sorted",
-    "sum",
-    "min",
-    "max",
-    "all",
-    "any",
-    "enumerate",
-    "zip",
-    "reversed",
-    "iter",
-    "next",
-    "hasattr",
-    "getattr",
-    "setattr",
-    "delattr",
-    "id",
-    "hash",
-    "callable",
-    "chr",
-    "ord",
-    "round",
-    "divmod",
-    "pow",
-    "format",
-    "hex",
-    "bin",
-    "map",
-    "filter",
-    "type",
-    "object",
-    "math.sqrt",
-    "math.floor",
-    "math.ceil",
-    "math.log",
-    "math.isnan",
-    "math.isinf",
-    "math.fabs",
-    "gc.is_tracked",
-    "gc.get_count",
-    "gc.get_threshold",
-    "gc.set_threshold",
-    "gc.collect",
-    "gc.get_stats",
-    "weakref.ref",
-    "sys.getrecursionlimit",
-    "threading.get_ident",
-    "threading.active_count",
-    "threading.Lock",
-    "Exception",
-    "ValueError",
+    "print", "len", "repr", "str", "int", "float", "bool", "list", "tuple", "dict", "abs",
+    "isinstance", "issubclass", "sorted", "sum", "min", "max", "all", "any", "enumerate", "zip",
+    "reversed", "iter", "next", "hasattr", "getattr", "setattr", "delattr", "id", "hash",
+    "callable", "chr", "ord", "round", "divmod", "pow", "format", "hex", "bin", "map", "filter",
+    "type", "object", "math.sqrt", "math.floor", "math.ceil", "math.log", "math.isnan",
+    "math.isinf", "math.fabs", "gc.is_tracked", "gc.get_count", "gc.get_threshold",
+    "gc.set_threshold", "gc.collect", "gc.get_stats", "weakref.ref", "sys.getrecursionlimit",
+    "threading.get_ident", "threading.active_count", "threading.Lock", "Exception", "ValueError",
     "KeyError",
 ];
 
@@ -168,56 +88,14 @@ const KWARGS: &[&str] = &[
 ];
 
 /// Methods called on arbitrary receivers with 0 to 2 arguments.
+#[rustfmt::skip]
 const METHODS: &[&str] = &[
-    "append",
-    "extend",
-    "pop",
-    "insert",
-    "index",
-    "count",
-    "clear",
-    "copy",
-    "remove",
-    "reverse",
-    "sort",
-    "get",
-    "keys",
-    "values",
-    "items",
-    "setdefault",
-    "update",
-    "join",
-    "split",
-    "upper",
-    "lower",
-    "strip",
-    "startswith",
-    "endswith",
-    "replace",
-    "find",
-    "rfind",
-    "rindex",
-    "isdigit",
-    "zfill",
-    "ljust",
-    "rjust",
-    "center",
-    "format",
-    "splitlines",
-    "title",
-    "bit_length",
-    "is_integer",
-    "real",
-    "acquire",
-    "release",
-    "locked",
-    "__eq__",
-    "__hash__",
-    "__repr__",
-    "__add__",
-    "__lt__",
-    "__len__",
-    "__class__",
+    "append", "extend", "pop", "insert", "index", "count", "clear", "copy", "remove", "reverse",
+    "sort", "get", "keys", "values", "items", "setdefault", "update", "join", "split", "upper",
+    "lower", "strip", "startswith", "endswith", "replace", "find", "rfind", "rindex", "isdigit",
+    "zfill", "ljust", "rjust", "center", "format", "splitlines", "title", "bit_length",
+    "is_integer", "real", "acquire", "release", "locked", "__eq__", "__hash__", "__repr__",
+    "__add__", "__lt__", "__len__", "__class__",
 ];
 
 const LIST_METHODS: &[&str] = &[
@@ -235,32 +113,11 @@ const DICT_METHODS: &[&str] = &[
     "clear",
     "copy",
 ];
+#[rustfmt::skip]
 const STR_METHODS: &[&str] = &[
-    "join",
-    "split",
-    "upper",
-    "lower",
-    "strip",
-    "lstrip",
-    "rstrip",
-    "startswith",
-    "endswith",
-    "replace",
-    "find",
-    "rfind",
-    "index",
-    "rindex",
-    "count",
-    "isdigit",
-    "isalpha",
-    "isspace",
-    "zfill",
-    "ljust",
-    "rjust",
-    "center",
-    "format",
-    "splitlines",
-    "title",
+    "join", "split", "upper", "lower", "strip", "lstrip", "rstrip", "startswith", "endswith",
+    "replace", "find", "rfind", "index", "rindex", "count", "isdigit", "isalpha", "isspace",
+    "zfill", "ljust", "rjust", "center", "format", "splitlines", "title",
 ];
 
 const ATTRS: &[&str] = &[
@@ -277,42 +134,13 @@ const ATTRS: &[&str] = &[
 ];
 
 /// Dunder methods a generated class may define (`__init__` is always there).
+#[rustfmt::skip]
 const DUNDERS: &[&str] = &[
-    "__eq__",
-    "__ne__",
-    "__hash__",
-    "__repr__",
-    "__str__",
-    "__del__",
-    "__lt__",
-    "__le__",
-    "__gt__",
-    "__ge__",
-    "__add__",
-    "__radd__",
-    "__sub__",
-    "__rsub__",
-    "__mul__",
-    "__rmul__",
-    "__truediv__",
-    "__floordiv__",
-    "__mod__",
-    "__pow__",
-    "__lshift__",
-    "__and__",
-    "__neg__",
-    "__bool__",
-    "__len__",
-    "__getitem__",
-    "__setitem__",
-    "__delitem__",
-    "__contains__",
-    "__call__",
-    "__iter__",
-    "__index__",
-    "__getattr__",
-    "__enter__",
-    "__exit__",
+    "__eq__", "__ne__", "__hash__", "__repr__", "__str__", "__del__", "__lt__", "__le__", "__gt__",
+    "__ge__", "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
+    "__floordiv__", "__mod__", "__pow__", "__lshift__", "__and__", "__neg__", "__bool__",
+    "__len__", "__getitem__", "__setitem__", "__delitem__", "__contains__", "__call__", "__iter__",
+    "__index__", "__getattr__", "__enter__", "__exit__",
 ];
 
 const CLASS_BASES: &[&str] = &[
@@ -827,172 +655,4 @@ fn item() -> S {
 pub fn program() -> impl Strategy<Value = String> {
     prop::collection::vec(item(), 1..12)
         .prop_map(|items| format!("{PRELUDE}{}gc.collect()\nprint('end')\n", items.concat()))
-}
-
-/// One edit of a source text.
-#[derive(Debug, Clone)]
-pub enum Mutation {
-    /// Delete `len` bytes at `at` (positions are taken modulo the length).
-    Delete { at: usize, len: usize },
-    /// Insert a token at `at`.
-    Insert { at: usize, tok: &'static str },
-    /// Duplicate the `len` bytes at `at` `times` times.
-    Repeat { at: usize, len: usize, times: usize },
-    /// Replace one byte with a printable or odd byte.
-    Flip { at: usize, byte: u8 },
-    /// Swap two lines.
-    SwapLines { a: usize, b: usize },
-}
-
-const TOKENS: &[&str] = &[
-    "(",
-    ")",
-    "[",
-    "]",
-    "{",
-    "}",
-    ":",
-    ",",
-    ".",
-    ";",
-    "\n",
-    "\n    ",
-    "    ",
-    "\t",
-    "\\\n",
-    "'",
-    "\"",
-    "'''",
-    "#",
-    "=",
-    "==",
-    "+",
-    "**",
-    "//",
-    "<<",
-    "->",
-    "@",
-    "*",
-    "lambda",
-    "def ",
-    "class ",
-    "if ",
-    "else",
-    "elif ",
-    "while ",
-    "for ",
-    " in ",
-    "try:",
-    "except",
-    "finally:",
-    "with ",
-    "return",
-    "yield",
-    "global x",
-    "nonlocal x",
-    "del ",
-    "pass",
-    "break",
-    "continue",
-    "import ",
-    "from ",
-    " as ",
-    "async ",
-    "await ",
-    "not ",
-    " and ",
-    " or ",
-    " is ",
-    "None",
-    "0x",
-    "1e999",
-    "9999999999999999999999",
-    "0o8",
-    "1_",
-    "f'{",
-    "}'",
-    "b'",
-    "r'\\",
-    "\\N{",
-    "\u{e9}",
-    "\u{1f642}",
-    "\u{0}",
-    "\r",
-    "\x0c",
-    ":=",
-    "...",
-    "*args",
-    "**kw",
-    "=1",
-    "x",
-    "__class__",
-    "super()",
-];
-
-fn mutation() -> impl Strategy<Value = Mutation> {
-    let at = any::<usize>();
-    prop_oneof![
-        (at.clone(), 1..40usize).prop_map(|(at, len)| Mutation::Delete { at, len }),
-        (at.clone(), select(TOKENS)).prop_map(|(at, tok)| Mutation::Insert { at, tok }),
-        (at.clone(), 1..8usize, 2..400usize).prop_map(|(at, len, times)| Mutation::Repeat {
-            at,
-            len,
-            times
-        }),
-        (at.clone(), any::<u8>()).prop_map(|(at, byte)| Mutation::Flip { at, byte }),
-        (at.clone(), any::<usize>()).prop_map(|(a, b)| Mutation::SwapLines { a, b }),
-    ]
-}
-
-/// A seed index and a few mutations of it.
-pub fn mutated(seeds: usize) -> impl Strategy<Value = (usize, Vec<Mutation>)> {
-    (0..seeds, prop::collection::vec(mutation(), 1..6))
-}
-
-/// Apply mutations to `src` (byte edits that break a UTF-8 sequence are made lossy: the
-/// compiler takes text).
-pub fn apply(src: &str, muts: &[Mutation]) -> String {
-    let mut b = src.as_bytes().to_vec();
-    for m in muts {
-        let n = b.len().max(1);
-        match *m {
-            Mutation::Delete { at, len } => {
-                let at = at % n;
-                let end = (at + len).min(b.len());
-                if at < end {
-                    b.drain(at..end);
-                }
-            }
-            Mutation::Insert { at, tok } => {
-                let at = at % (b.len() + 1);
-                b.splice(at..at, tok.bytes());
-            }
-            Mutation::Repeat { at, len, times } => {
-                let at = at % n;
-                let end = (at + len).min(b.len());
-                let piece = b[at.min(end)..end].to_vec();
-                let rep: Vec<u8> = piece
-                    .iter()
-                    .copied()
-                    .cycle()
-                    .take(piece.len() * times)
-                    .collect();
-                b.splice(end..end, rep);
-            }
-            Mutation::Flip { at, byte } => {
-                if !b.is_empty() {
-                    let at = at % b.len();
-                    b[at] = byte;
-                }
-            }
-            Mutation::SwapLines { a, b: c } => {
-                let s = String::from_utf8_lossy(&b).into_owned();
-                let mut lines: Vec<&str> = s.split('\n').collect();
-                let k = lines.len();
-                lines.swap(a % k, c % k);
-                b = lines.join("\n").into_bytes();
-            }
-        }
-    }
-    String::from_utf8_lossy(&b).into_owned()
 }
