@@ -531,8 +531,18 @@ impl<'a> Compiler<'a> {
             FBlock::TryExcept => self.emit(Instr::PopBlock),
             FBlock::Finally { body } => {
                 self.emit(Instr::PopBlock);
-                // The enclosing blocks are already the current fblock stack.
-                self.stmts(body)?;
+                // The enclosing blocks are already the current fblock stack. A pending return
+                // value stays on the stack while the body runs, so a `break`, `continue` or
+                // `return` in the body must drop it first: the body runs inside a block that
+                // does (`FinallyEnd`, CPython's `POP_VALUE`).
+                if preserve_tos {
+                    self.push_fblock(FBlock::FinallyEnd);
+                }
+                let r = self.stmts(body);
+                if preserve_tos {
+                    self.pop_fblock();
+                }
+                r?;
             }
             FBlock::FinallyEnd => {
                 if preserve_tos {

@@ -65,3 +65,22 @@ pub fn pow_mod(base: &BigInt, exp: &BigInt, m: &BigInt) -> Result<BigInt, PowMod
         r
     })
 }
+
+/// Largest integer result pyrt computes, in bits (4 GiB of digits). Past it `x ** n` and
+/// `x << n` are a `MemoryError`, like CPython when the allocator refuses, instead of Rust's
+/// allocation-failure abort inside `num-bigint`.
+pub const MAX_RESULT_BITS: u64 = 1 << 35;
+
+/// Whether a result of about `bits` bits may be computed: below [`MAX_RESULT_BITS`], and the
+/// allocator can give three times its size (the operands and temporaries of the last step).
+/// `num-bigint` cannot report an allocation failure, so this asks first.
+pub fn result_fits(bits: u64) -> bool {
+    if bits > MAX_RESULT_BITS {
+        return false;
+    }
+    if bits < 1 << 26 {
+        return true;
+    }
+    let mut probe: Vec<u8> = Vec::new();
+    probe.try_reserve_exact((bits / 8 * 3) as usize).is_ok()
+}

@@ -45,6 +45,7 @@ pub fn builtin_attr(vm: &Vm, o: &Ref, name: &str) -> PyResult<Option<Ref>> {
     Ok(f.map(|f| {
         let name: &'static str = leak_name(name);
         let type_name = match o.kind() {
+            Kind::Dict => "dict",
             Kind::List => "list",
             Kind::Tuple => "tuple",
             Kind::Str => "str",

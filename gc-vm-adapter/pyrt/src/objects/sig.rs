@@ -371,7 +371,7 @@ pub fn constructor(t: super::TypeTag) -> Option<&'static Sig> {
     })
 }
 
-/// The signature of the method `name` of a `list` / `tuple` / `str` / `int` / `float`
+/// The signature of the method `name` of a `dict` / `list` / `tuple` / `str` / `int` / `float`
 /// (`type_name`; a bool's methods are its int's), not counting `self`.
 pub fn method(type_name: &str, name: &str) -> Option<&'static Sig> {
     static LIST: [Sig; 11] = [
@@ -420,7 +420,19 @@ pub fn method(type_name: &str, name: &str) -> Option<&'static Sig> {
     static FORMAT: Sig = with_any_kw(sig("str.format", "format", 0, MANY, Style::Expected));
     static INT: [Sig; 2] = [noargs("int.bit_length"), noargs("int.conjugate")];
     static FLOAT: [Sig; 2] = [noargs("float.is_integer"), noargs("float.conjugate")];
+    static DICT: [Sig; 9] = [
+        expected("dict.get", "get", 1, 2),
+        noargs("dict.keys"),
+        noargs("dict.values"),
+        noargs("dict.items"),
+        expected("dict.pop", "pop", 1, 2),
+        expected("dict.setdefault", "setdefault", 1, 2),
+        with_any_kw(expected("dict.update", "update", 0, 1)),
+        noargs("dict.clear"),
+        noargs("dict.copy"),
+    ];
     let table: &'static [Sig] = match type_name {
+        "dict" => &DICT,
         "list" => &LIST,
         "tuple" => &TUPLE,
         "str" if name == "format" => return Some(&FORMAT),

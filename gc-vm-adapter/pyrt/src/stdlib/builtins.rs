@@ -399,6 +399,9 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
                 if let Some(s) = x.as_str() {
                     return numfns::parse_int(vm, s, 10);
                 }
+                if args.len() > 1 {
+                    return Err(vm.type_error("int() can't convert non-string with explicit base"));
+                }
                 if let Some(f) = x.as_float() {
                     if f.is_nan() {
                         return Err(vm.value_error("cannot convert float NaN to integer"));

@@ -164,6 +164,9 @@ impl Vm {
                     return Err(self.value_error("negative shift count"));
                 }
                 if op == BinOp::LShift {
+                    if !x.is_zero() && !crate::objects::bigint::result_fits(x.bits() + n as u64) {
+                        return Err(self.error(&self.exc.memory, ""));
+                    }
                     x << n as usize
                 } else {
                     x >> n as usize
@@ -176,6 +179,9 @@ impl Vm {
                 let Some(e) = y.to_u32() else {
                     return Err(self.error(&self.exc.overflow, "exponent too large"));
                 };
+                if x.bits() > 1 && !crate::objects::bigint::result_fits(x.bits() * e as u64) {
+                    return Err(self.error(&self.exc.memory, ""));
+                }
                 num_traits::pow::Pow::pow(x, e)
             }
             _ => return Ok(None),
@@ -322,8 +328,11 @@ impl Vm {
                     .filter(|&t| t <= isize::MAX as usize)
                     .ok_or_else(|| self.error(&self.exc.overflow, "repeated string is too long"))?;
                 let mut out = String::new();
-                out.try_reserve_exact(total).map_err(|_| nomem())?;
-                for _ in 0..n {
+                // Room for the copy `self.str` makes too (its allocation cannot fail softly).
+                out.try_reserve_exact(total.saturating_mul(2))
+                    .map_err(|_| nomem())?;
+                // An empty string repeated 2**63 times is still empty: no loop to run.
+                for _ in 0..if t.is_empty() { 0 } else { n } {
                     out.push_str(t);
                 }
                 self.str(&out)
@@ -339,7 +348,7 @@ impl Vm {
                     .filter(|&t| t <= isize::MAX as usize / std::mem::size_of::<Ref>())
                     .ok_or_else(nomem)?;
                 let mut v = super::guard::reserve(self, total)?;
-                for _ in 0..n {
+                for _ in 0..if items.is_empty() { 0 } else { n } {
                     v.extend(items.iter().cloned());
                 }
                 if s.kind() == Kind::List {
