@@ -307,6 +307,17 @@ impl Vm {
                 let neg = x.is_sign_negative() && x != 0.0 || (x == 0.0 && x.is_sign_negative());
                 let a = x.abs();
                 let body = match sp.ty {
+                    // Not finite: the word in every presentation ('inf', 'nan'; capitals for
+                    // the capital codes), as CPython's `format_float_short`.
+                    Some(c @ ('f' | 'F' | 'e' | 'E' | 'g' | 'G' | '%')) if !a.is_finite() => {
+                        let w = if a.is_nan() { "nan" } else { "inf" };
+                        match c {
+                            'F' | 'E' | 'G' => w.to_uppercase(),
+                            '%' => format!("{w}%"),
+                            _ => w.to_string(),
+                        }
+                    }
+                    None if !a.is_finite() => float_repr(a),
                     Some('f' | 'F') => format!("{:.*}", sp.precision.unwrap_or(6), a),
                     Some('e' | 'E') => {
                         let s = sci(a, sp.precision.unwrap_or(6));

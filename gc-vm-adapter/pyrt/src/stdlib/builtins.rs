@@ -96,11 +96,7 @@ pub fn install(vm: &Vm) {
             }
         }),
         ("round", b_round),
-        ("divmod", |vm, a, _| {
-            let q = vm.binary_op(crate::BinOp::FloorDiv, &a[0], &a[1])?;
-            let r = vm.binary_op(crate::BinOp::Mod, &a[0], &a[1])?;
-            Ok(vm.rt.new_tuple(vec![q, r]))
-        }),
+        ("divmod", |vm, a, _| vm.divmod(&a[0], &a[1])),
         ("pow", b_pow),
         ("format", |vm, a, _| {
             let spec = a
@@ -467,16 +463,7 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
                     return parse_int(vm, s, base);
                 }
                 if let Some(f) = x.as_float() {
-                    if !f.is_finite() {
-                        return Err(vm.error(
-                            &vm.exc.overflow,
-                            "cannot convert float infinity or NaN to integer",
-                        ));
-                    }
-                    if f.abs() < 9.0e18 {
-                        return Ok(vm.int(f.trunc() as i64));
-                    }
-                    return parse_int(vm, &format!("{:.0}", f.trunc()), 10);
+                    return crate::objects::numconv::float_to_int(vm, f);
                 }
                 match int_of(x) {
                     Some(IntVal::S(v)) => Ok(vm.int(v)),
