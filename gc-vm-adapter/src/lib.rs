@@ -89,8 +89,8 @@ pub use payload::{Edges, Payload, TypeInfo, VarPayload};
 pub use runtime::Runtime;
 pub use thread::{ThreadContext, ThreadGuard};
 pub use types::{
-    Class, Dict, Finalizer, Function, HashKey, Instance, Int, List, NativeCallable, RefSlot,
-    WeakRef,
+    Class, Dict, Finalizer, Function, HashKey, Instance, Int, KeyMatch, List, NativeCallable,
+    RefSlot, WeakRef,
 };
 
 pub use gc_core::{GcConfig, ObjRef};

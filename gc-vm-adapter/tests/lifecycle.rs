@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use gc_core::GcConfig;
-use gc_vm_adapter::{HashKey, Ref, Runtime};
+use gc_vm_adapter::{Ref, Runtime};
 
 fn config(workers: usize) -> GcConfig {
     common::checked_config(workers)
@@ -176,7 +176,7 @@ fn deep_tuple_chain_is_freed_in_a_small_stack() {
 fn deep_dict_chain_is_freed_in_a_small_stack() {
     deep_chain("dict", |rt, prev| {
         let d = rt.new_dict();
-        d.as_dict().unwrap().insert(HashKey::from("next"), prev);
+        d.as_dict().unwrap().insert(rt.new_str("next"), prev);
         d
     });
 }

@@ -32,7 +32,7 @@ fn list_and_dict_from_several_threads() {
                     let k = HashKey::Int(t * 1000 + i);
                     dict.as_dict()
                         .unwrap()
-                        .insert(k.clone(), rt.new_str(&format!("v{i}")));
+                        .insert(rt.new_int(t * 1000 + i), rt.new_str(&format!("v{i}")));
                     if i % 3 == 0 {
                         dict.as_dict().unwrap().remove(&k);
                     }
@@ -133,7 +133,7 @@ fn weakref_callback_fires_when_the_collector_frees_the_referent() {
     let a = rt.new_list(vec![]);
     let b = rt.new_dict();
     a.as_list().unwrap().push(b.clone());
-    b.as_dict().unwrap().insert(HashKey::from("a"), a.clone());
+    b.as_dict().unwrap().insert(rt.new_str("a"), a.clone());
     let f = fired.clone();
     let w = rt.new_weakref(
         &a,

@@ -1,138 +1,195 @@
-//! Dicts: an insertion-ordered hash map from [`HashKey`] to strong references, behind a
-//! per-object `RwLock`; plus [`AttrMap`], the small linear map used for attribute dicts.
+//! Dicts: an insertion-ordered hash table of `(hash, key, value)` entries, CPython's compact
+//! layout (an entry vector plus an open-addressed index), behind a per-object `RwLock`; plus
+//! [`AttrMap`], the small linear map used for attribute dicts.
+//!
+//! Keys are objects, held as counted, traced references. The dict knows no language: the
+//! caller supplies each key's hash and a [`KeyMatch`] that compares candidates with an equal
+//! hash, first natively under the lock ([`KeyMatch::quick`]), then, only when needed, with the
+//! lock released ([`KeyMatch::eq`], which may run interpreter code). When the entries moved or
+//! the key found equal left the dict during such a comparison, the lookup starts again, as
+//! CPython's `lookdict` does. Keys and values leaving the dict are dropped after unlocking.
 
-use std::collections::HashMap;
+use std::ops::Deref;
 use std::sync::Arc;
 
 use parking_lot::RwLock;
 
+pub use super::dict_keys::{
+    fix_hash, hash_addr, hash_i64, hash_str, hash_tuple, HashKey, KeyMatch, HASH_MODULUS, HASH_NONE,
+};
+use super::dict_keys::{value_hash, ValueKey};
 use crate::handle::Ref;
-use crate::header::{Kind, Object};
+use crate::header::Kind;
 use crate::payload::{Edges, Payload};
 
-/// A hashable dict key. Keys are stored by value (they hold no object references), so dicts
-/// only trace their values. `Bool` and `Int` are distinct keys here; an interpreter that wants
-/// Python's `True == 1` normalises before lookup.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum HashKey {
-    /// `None`.
-    None,
-    /// A bool.
-    Bool(bool),
-    /// An int.
-    Int(i64),
-    /// An int outside `i64`, as the interpreter encodes it (pyrt: little-endian two's-complement
-    /// bytes). The adapter has no big ints of its own; an interpreter that has them keys them
-    /// here, canonically (a value that fits `i64` is always `Int`), so equal ints are one key.
-    Big(Arc<[u8]>),
-    /// A string.
-    Str(Arc<str>),
-    /// A tuple of hashable values.
-    Tuple(Arc<[HashKey]>),
+/// One key/value pair with its key's hash.
+pub(crate) struct Entry {
+    hash: i64,
+    key: Ref,
+    value: Ref,
 }
 
-impl HashKey {
-    /// The key for `obj`, if it is hashable (None, bool, int, str, tuple of hashables).
-    pub fn from_object(obj: &Object) -> Option<HashKey> {
-        Some(match obj.kind() {
-            Kind::None => HashKey::None,
-            Kind::Bool => HashKey::Bool(obj.as_bool()?),
-            Kind::Int => HashKey::Int(obj.as_i64()?),
-            Kind::Str => HashKey::Str(Arc::from(obj.as_str()?)),
-            Kind::Tuple => HashKey::Tuple(
-                obj.as_tuple()?
-                    .iter()
-                    .map(|r| HashKey::from_object(r))
-                    .collect::<Option<Vec<_>>>()?
-                    .into(),
-            ),
-            _ => return None,
-        })
-    }
-}
+/// An index slot that never held an entry (ends a probe).
+const EMPTY: usize = usize::MAX;
+/// An index slot whose entry was removed (a probe goes on past it).
+const DUMMY: usize = usize::MAX - 1;
+/// The smallest index table.
+const MIN_SIZE: usize = 8;
 
-impl From<&str> for HashKey {
-    fn from(s: &str) -> HashKey {
-        HashKey::Str(Arc::from(s))
-    }
-}
-
-impl From<i64> for HashKey {
-    fn from(v: i64) -> HashKey {
-        HashKey::Int(v)
-    }
-}
-
-/// The map inside a [`Dict`]: entries in insertion order (with tombstones) plus an index.
+/// The map inside a [`Dict`]: entries in insertion order (removed ones are `None` until the
+/// next rebuild) and an open-addressed index of entry positions probed as CPython probes.
 #[derive(Default)]
 pub struct DictMap {
-    pub(crate) entries: Vec<Option<(HashKey, Ref)>>,
-    index: HashMap<HashKey, usize>,
+    entries: Vec<Option<Entry>>,
+    index: Vec<usize>,
+    used: usize,
+    /// Bumped whenever the key set changes (not when a value is replaced).
+    version: u64,
+    /// Bumped whenever entries move (rebuild, clear): a lookup that released the lock
+    /// compares it to know whether the positions it learnt still name the same entries.
+    layout: u64,
+}
+
+/// What one probe under the lock found.
+enum Probe {
+    /// The entry at this position has the key.
+    Found(usize),
+    /// No entry has the key.
+    Absent,
+    /// The entry at this position has an equal hash and only [`KeyMatch::eq`] can tell.
+    Ask(usize, Ref),
 }
 
 impl DictMap {
-    fn get(&self, k: &HashKey) -> Option<&Ref> {
-        let i = *self.index.get(k)?;
-        self.entries[i].as_ref().map(|(_, v)| v)
-    }
-
-    fn insert(&mut self, k: HashKey, v: Ref) -> Option<Ref> {
-        if let Some(&i) = self.index.get(&k) {
-            let slot = self.entries[i].as_mut().expect("indexed entry present");
-            return Some(std::mem::replace(&mut slot.1, v));
+    /// Walk the entries whose hash is `hash`, in CPython's probe order, skipping those already
+    /// found unequal.
+    fn probe<K: KeyMatch + ?Sized>(&self, hash: i64, k: &K, skip: &[usize]) -> Probe {
+        if self.index.is_empty() {
+            return Probe::Absent;
         }
-        self.index.insert(k.clone(), self.entries.len());
-        self.entries.push(Some((k, v)));
-        None
-    }
-
-    fn remove(&mut self, k: &HashKey) -> Option<Ref> {
-        let i = self.index.remove(k)?;
-        let (_, v) = self.entries[i].take()?;
-        if self.entries.len() > 32 && self.index.len() * 2 < self.entries.len() {
-            self.compact();
+        let mask = self.index.len() - 1;
+        let mut perturb = hash as u64;
+        let mut i = hash as u64 as usize & mask;
+        loop {
+            let ix = self.index[i];
+            if ix == EMPTY {
+                return Probe::Absent;
+            }
+            if ix != DUMMY && !skip.contains(&ix) {
+                if let Some(e) = &self.entries[ix] {
+                    if e.hash == hash {
+                        match k.quick(&e.key) {
+                            Some(true) => return Probe::Found(ix),
+                            Some(false) => {}
+                            None => return Probe::Ask(ix, e.key.clone()),
+                        }
+                    }
+                }
+            }
+            perturb >>= 5;
+            i = (i
+                .wrapping_mul(5)
+                .wrapping_add(perturb as usize)
+                .wrapping_add(1))
+                & mask;
         }
-        Some(v)
     }
 
-    fn compact(&mut self) {
+    /// The index slot for a new entry of hash `hash` (an empty or removed one).
+    fn free_slot(&self, hash: i64) -> usize {
+        let mask = self.index.len() - 1;
+        let mut perturb = hash as u64;
+        let mut i = hash as u64 as usize & mask;
+        while self.index[i] < DUMMY {
+            perturb >>= 5;
+            i = (i
+                .wrapping_mul(5)
+                .wrapping_add(perturb as usize)
+                .wrapping_add(1))
+                & mask;
+        }
+        i
+    }
+
+    /// Append a new entry (the key is known to be absent).
+    fn push(&mut self, hash: i64, key: Ref, value: Ref) {
+        if (self.entries.len() + 1) * 3 > self.index.len() * 2 {
+            self.rebuild();
+        }
+        let slot = self.free_slot(hash);
+        self.index[slot] = self.entries.len();
+        self.entries.push(Some(Entry { hash, key, value }));
+        self.used += 1;
+        self.version += 1;
+    }
+
+    /// Take the entry at `ix` out.
+    fn take(&mut self, ix: usize) -> Option<Entry> {
+        let e = self.entries[ix].take()?;
+        let mask = self.index.len() - 1;
+        let mut perturb = e.hash as u64;
+        let mut i = e.hash as u64 as usize & mask;
+        while self.index[i] != ix {
+            perturb >>= 5;
+            i = (i
+                .wrapping_mul(5)
+                .wrapping_add(perturb as usize)
+                .wrapping_add(1))
+                & mask;
+        }
+        self.index[i] = DUMMY;
+        self.used -= 1;
+        self.version += 1;
+        Some(e)
+    }
+
+    /// Drop removed entries and size the index for the live ones (and room to grow).
+    fn rebuild(&mut self) {
         self.entries.retain(Option::is_some);
-        for (i, e) in self.entries.iter().enumerate() {
-            let (k, _) = e.as_ref().expect("retained");
-            *self.index.get_mut(k).expect("indexed") = i;
+        let size = (self.used * 3).next_power_of_two().max(MIN_SIZE);
+        self.index = vec![EMPTY; size];
+        for ix in 0..self.entries.len() {
+            let hash = self.entries[ix].as_ref().expect("retained").hash;
+            let slot = self.free_slot(hash);
+            self.index[slot] = ix;
         }
+        self.layout += 1;
     }
 
     /// Live entries, in insertion order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&HashKey, &Ref)> {
-        self.entries.iter().flatten().map(|(k, v)| (k, v))
+    fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().flatten()
     }
 
-    fn take_all(&mut self) -> Vec<Option<(HashKey, Ref)>> {
-        self.index.clear();
+    fn take_all(&mut self) -> Vec<Option<Entry>> {
+        self.index = Vec::new();
+        self.used = 0;
+        self.version += 1;
+        self.layout += 1;
         std::mem::take(&mut self.entries)
     }
 }
 
-/// A dict. Values removed or replaced are dropped after the lock is released.
+/// A dict. Keys and values removed or replaced are dropped after the lock is released.
 pub struct Dict {
     pub(crate) map: RwLock<DictMap>,
 }
 
-// SAFETY: trace reports every value (keys hold no references; rules 1, 2: data_ptr read,
-// world stopped); clear takes the entries out under the lock and drops them after (rule 3).
+// SAFETY: trace reports every key and value (rules 1, 2: data_ptr read, world stopped); clear
+// takes the entries out under the lock and drops them after (rule 3).
 unsafe impl Payload for Dict {
     crate::payload_type!(Dict, "dict", Kind::Dict);
 
     fn trace(&self, e: &mut Edges<'_>) {
         // SAFETY: world stopped; no mutator holds the lock across a safepoint.
-        for (_, v) in unsafe { &*self.map.data_ptr() }.iter() {
-            e.edge(v);
+        for entry in unsafe { &*self.map.data_ptr() }.iter() {
+            e.edge(&entry.key);
+            e.edge(&entry.value);
         }
     }
 
     fn clear(&self) {
-        drop(self.take_all());
+        drop(self.map.write().take_all());
     }
 }
 
@@ -143,9 +200,65 @@ impl Dict {
         }
     }
 
+    /// Find the entry of the key `k` describes, comparing candidates of hash `hash` by `k`,
+    /// and return the lock (`lock` takes it: read or write) held since the answer was known,
+    /// with the entry's position. The lock is released around every [`KeyMatch::eq`]. As in
+    /// CPython's `lookdict`, what the comparison found is trusted only if the dict still holds
+    /// that key at that position; otherwise (the entries moved, or the equal key was removed)
+    /// the probe starts over. Candidates found unequal stay skipped while the entries have not
+    /// moved (a removed one is a hole; new keys go to new positions), so a comparison that
+    /// keeps adding keys cannot make the lookup restart forever.
+    fn locate<'a, G, K>(
+        &'a self,
+        lock: impl Fn(&'a RwLock<DictMap>) -> G,
+        hash: i64,
+        k: &K,
+    ) -> Result<(G, Option<usize>), K::Error>
+    where
+        G: Deref<Target = DictMap>,
+        K: KeyMatch + ?Sized,
+    {
+        let mut unequal: Vec<usize> = Vec::new();
+        let mut equal: Option<(usize, Ref)> = None;
+        let mut seen = 0;
+        loop {
+            let g = lock(&self.map);
+            if g.layout != seen {
+                unequal.clear();
+                equal = None;
+            }
+            if let Some((ix, stored)) = equal.take() {
+                let same = matches!(&g.entries[ix], Some(e) if e.key.ptr_eq(&stored));
+                if same {
+                    // `stored` is dropped under the lock, but the dict holds the same key:
+                    // this cannot be the object's death.
+                    return Ok((g, Some(ix)));
+                }
+                // The equal key left the dict while it was compared: start over.
+                unequal.clear();
+                drop(g);
+                drop(stored);
+                continue;
+            }
+            match g.probe(hash, k, &unequal) {
+                Probe::Found(ix) => return Ok((g, Some(ix))),
+                Probe::Absent => return Ok((g, None)),
+                Probe::Ask(ix, stored) => {
+                    seen = g.layout;
+                    drop(g);
+                    if k.eq(&stored)? {
+                        equal = Some((ix, stored));
+                    } else {
+                        unequal.push(ix);
+                    }
+                }
+            }
+        }
+    }
+
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.map.read().index.len()
+        self.map.read().used
     }
 
     /// Whether the dict is empty.
@@ -153,48 +266,170 @@ impl Dict {
         self.len() == 0
     }
 
-    /// A counted reference to the value of `k`.
-    pub fn get(&self, k: &HashKey) -> Option<Ref> {
-        self.map.read().get(k).cloned()
+    /// A count that changes whenever the key set changes (not when a value is replaced).
+    pub fn version(&self) -> u64 {
+        self.map.read().version
     }
 
-    /// Insert or replace; returns the old value.
-    pub fn insert(&self, k: HashKey, v: Ref) -> Option<Ref> {
-        self.map.write().insert(k, v)
+    /// The value of the key `k` matches, whose hash is `hash`.
+    pub fn lookup<K: KeyMatch + ?Sized>(&self, hash: i64, k: &K) -> Result<Option<Ref>, K::Error> {
+        let (g, ix) = self.locate(|m| m.read(), hash, k)?;
+        Ok(ix.and_then(|ix| g.entries[ix].as_ref().map(|e| e.value.clone())))
     }
 
-    /// Remove `k`; returns its value.
-    pub fn remove(&self, k: &HashKey) -> Option<Ref> {
-        self.map.write().remove(k)
+    /// The stored key object and value of the key `k` matches.
+    pub fn lookup_entry<K: KeyMatch + ?Sized>(
+        &self,
+        hash: i64,
+        k: &K,
+    ) -> Result<Option<(Ref, Ref)>, K::Error> {
+        let (g, ix) = self.locate(|m| m.read(), hash, k)?;
+        Ok(ix.and_then(|ix| {
+            g.entries[ix]
+                .as_ref()
+                .map(|e| (e.key.clone(), e.value.clone()))
+        }))
     }
 
-    /// Whether `k` is present.
-    pub fn contains(&self, k: &HashKey) -> bool {
-        self.map.read().index.contains_key(k)
+    /// Whether the key `k` matches is present.
+    pub fn contains_key<K: KeyMatch + ?Sized>(&self, hash: i64, k: &K) -> Result<bool, K::Error> {
+        Ok(self.locate(|m| m.read(), hash, k)?.1.is_some())
     }
 
-    /// A snapshot of the entries, in insertion order.
-    pub fn items(&self) -> Vec<(HashKey, Ref)> {
+    /// Set the value of the key `k` matches to `value`; `key` (the object `k` describes) is
+    /// stored only if no equal key is present (the first key object is kept, as in Python).
+    /// Returns the old value.
+    pub fn set<K: KeyMatch + ?Sized>(
+        &self,
+        hash: i64,
+        k: &K,
+        key: Ref,
+        value: Ref,
+    ) -> Result<Option<Ref>, K::Error> {
+        let (mut g, ix) = self.locate(|m| m.write(), hash, k)?;
+        let (old, unused) = match ix {
+            Some(ix) => {
+                let e = g.entries[ix].as_mut().expect("located entry");
+                (Some(std::mem::replace(&mut e.value, value)), Some(key))
+            }
+            None => {
+                g.push(hash, key, value);
+                (None, None)
+            }
+        };
+        drop(g);
+        drop(unused);
+        Ok(old)
+    }
+
+    /// The value of the key `k` matches; if absent, first insert `key` with `default`.
+    pub fn set_default<K: KeyMatch + ?Sized>(
+        &self,
+        hash: i64,
+        k: &K,
+        key: Ref,
+        default: Ref,
+    ) -> Result<Ref, K::Error> {
+        let (mut g, ix) = self.locate(|m| m.write(), hash, k)?;
+        let (v, unused) = match ix {
+            Some(ix) => {
+                let e = g.entries[ix].as_ref().expect("located entry");
+                (e.value.clone(), Some((key, default)))
+            }
+            None => {
+                g.push(hash, key, default.clone());
+                (default, None)
+            }
+        };
+        drop(g);
+        drop(unused);
+        Ok(v)
+    }
+
+    /// Remove the key `k` matches; returns the stored key object and value.
+    pub fn delete<K: KeyMatch + ?Sized>(
+        &self,
+        hash: i64,
+        k: &K,
+    ) -> Result<Option<(Ref, Ref)>, K::Error> {
+        let (mut g, ix) = self.locate(|m| m.write(), hash, k)?;
+        let e = ix.and_then(|ix| g.take(ix));
+        drop(g);
+        Ok(e.map(|e| (e.key, e.value)))
+    }
+
+    /// A snapshot of the entries with their hashes, in insertion order (a copy can reinsert
+    /// them without hashing again).
+    pub fn hashed_items(&self) -> Vec<(i64, Ref, Ref)> {
         self.map
             .read()
             .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .map(|e| (e.hash, e.key.clone(), e.value.clone()))
             .collect()
     }
 
-    /// The keys, in insertion order.
-    pub fn keys(&self) -> Vec<HashKey> {
-        self.map.read().iter().map(|(k, _)| k.clone()).collect()
+    /// A snapshot of the entries, in insertion order.
+    pub fn items(&self) -> Vec<(Ref, Ref)> {
+        self.map
+            .read()
+            .iter()
+            .map(|e| (e.key.clone(), e.value.clone()))
+            .collect()
     }
 
-    /// Remove everything (values dropped after unlocking).
+    /// The key objects, in insertion order.
+    pub fn keys(&self) -> Vec<Ref> {
+        self.map.read().iter().map(|e| e.key.clone()).collect()
+    }
+
+    /// The values, in insertion order.
+    pub fn values(&self) -> Vec<Ref> {
+        self.map.read().iter().map(|e| e.value.clone()).collect()
+    }
+
+    /// The first live entry at position `pos` or after, with its position: an iterator that
+    /// walks the live dict by position, as CPython's dict iterators do (positions change only
+    /// when the table is rebuilt, which a growing dict does as CPython's does).
+    pub fn next_entry(&self, pos: usize) -> Option<(usize, Ref, Ref)> {
+        let m = self.map.read();
+        let rest = m.entries.get(pos..)?;
+        rest.iter().enumerate().find_map(|(i, e)| {
+            e.as_ref()
+                .map(|e| (pos + i, e.key.clone(), e.value.clone()))
+        })
+    }
+
+    /// Remove everything (keys and values dropped after unlocking).
     pub fn clear(&self) {
         let old = self.map.write().take_all();
         drop(old);
     }
 
-    pub(crate) fn take_all(&self) -> Vec<Option<(HashKey, Ref)>> {
-        self.map.write().take_all()
+    /// The value of the value key `k` (see [`HashKey`]).
+    pub fn get(&self, k: &HashKey) -> Option<Ref> {
+        let Ok(v) = self.lookup(k.hash_value(), k);
+        v
+    }
+
+    /// Whether the value key `k` is present.
+    pub fn contains(&self, k: &HashKey) -> bool {
+        let Ok(v) = self.contains_key(k.hash_value(), k);
+        v
+    }
+
+    /// Remove the value key `k`; returns its value.
+    pub fn remove(&self, k: &HashKey) -> Option<Ref> {
+        let Ok(e) = self.delete(k.hash_value(), k);
+        e.map(|(_, v)| v)
+    }
+
+    /// Insert or replace with the key object `key`, compared by value if it is a value key
+    /// (None, bool, int, str, tuple of these), else by identity; returns the old value.
+    pub fn insert(&self, key: Ref, v: Ref) -> Option<Ref> {
+        let hash = value_hash(&key);
+        let probe = key.clone();
+        let Ok(old) = self.set(hash, &ValueKey(&probe), key, v);
+        old
     }
 }
 

@@ -7,7 +7,7 @@
 //! | int, float, str | [`Int`], [`Float`], [`Str`] | no | - |
 //! | tuple | [`Tuple`] + inline tail (`alloc_var`) | only if an item is tracked | - (immutable) |
 //! | list | [`List`] | yes | `RwLock<Vec<Ref>>` |
-//! | dict | [`Dict`] | yes | `RwLock<DictMap>` |
+//! | dict | [`Dict`] (keys are traced objects) | yes | `RwLock<DictMap>` |
 //! | class | [`Class`] | yes | per field |
 //! | instance | [`Instance`] | yes | per field |
 //! | function | [`Function`] | yes | per field |
@@ -64,6 +64,7 @@ macro_rules! attribute_methods {
 pub mod cell;
 pub mod class;
 pub mod dict;
+mod dict_keys;
 pub mod float;
 pub mod function;
 pub mod instance;
@@ -84,7 +85,7 @@ use parking_lot::RwLock;
 
 pub use cell::Cell;
 pub use class::{Class, Finalizer};
-pub use dict::{AttrMap, Dict, DictMap, HashKey};
+pub use dict::{AttrMap, Dict, DictMap, HashKey, KeyMatch};
 pub use float::Float;
 pub use function::Function;
 pub use instance::Instance;

@@ -9,6 +9,8 @@ pub struct Builtin {
     pub name: &'static str,
     /// The implementation; a bound method gets `this` as `args[0]`.
     pub f: BuiltinFn,
+    /// The signature checked before `f` runs (`None`: `f` checks its own arguments).
+    pub sig: Option<&'static super::sig::Sig>,
     this: RefSlot,
 }
 
@@ -32,8 +34,15 @@ impl Builtin {
         Builtin {
             name,
             f,
+            sig: None,
             this: RefSlot::new(this),
         }
+    }
+
+    /// The same builtin, its arguments checked against `sig` first.
+    pub fn with_sig(mut self, sig: Option<&'static super::sig::Sig>) -> Builtin {
+        self.sig = sig;
+        self
     }
 
     /// Whether it is bound (allocate tracked then).

@@ -160,7 +160,6 @@ impl Vm {
             Kind::Dict => {
                 let mut parts = Vec::new();
                 for (k, v) in o.as_dict().expect("dict").items() {
-                    let k = self.key_obj(&k);
                     parts.push(format!("{}: {}", self.repr(&k)?, self.repr(&v)?));
                 }
                 format!("{{{}}}", parts.join(", "))
@@ -214,12 +213,8 @@ impl Vm {
             Kind::Cell => format!("<cell at {:#x}>", o.addr()),
             Kind::Function | Kind::Other => {
                 let name = name_of(o).unwrap_or_default();
-                if let Some((a, b, s)) = super::range_of(o) {
-                    if s == 1 {
-                        format!("range({a}, {b})")
-                    } else {
-                        format!("range({a}, {b}, {s})")
-                    }
+                if let Some(r) = super::range::repr(o) {
+                    r
                 } else if let Some(t) = o.downcast::<TypeObj>() {
                     format!("<class '{}'>", t.0.name())
                 } else if o.is::<crate::vm::protocol::NotImplementedType>() {
@@ -350,6 +345,16 @@ impl Vm {
                     body
                 };
                 (sign_str(neg, sp.sign), body)
+            }
+            // `object.__format__` takes only the empty spec.
+            (
+                Kind::None | Kind::List | Kind::Tuple | Kind::Dict | Kind::Other | Kind::Function,
+                _,
+            ) => {
+                return Err(self.type_error(format!(
+                    "unsupported format string passed to {}.__format__",
+                    self.type_name(v)
+                )))
             }
             (_, None | Some('s')) => {
                 let mut s = self.to_str(v)?;

@@ -1,28 +1,22 @@
 //! `hash()` with CPython's values: numbers hash modulo the Mersenne prime 2**61 - 1 (so that
 //! equal ints, floats and bools hash alike, as Python requires), tuples combine their items
 //! with CPython 3.11's xxHash-based scheme, and instances use their class's `__hash__` or
-//! their identity. Strings are hashed by Rust's hasher: CPython randomises theirs anyway.
+//! their identity. Strings are hashed by the adapter's `hash_str` (CPython randomises its
+//! string hashes anyway), and ints, tuples and None share the adapter's value-key functions,
+//! so that pyrt's dicts and the adapter's value-key API agree on every key they both know.
 
 use num_bigint::Sign;
 use num_traits::ToPrimitive;
 
 use crate::objects::{int_of, IntVal};
 use crate::vm::{PyResult, Vm};
+use gc_vm_adapter::types::dict::{fix_hash, hash_addr, hash_str, HASH_NONE};
 use gc_vm_adapter::{Kind, Ref};
 
 /// CPython's `_PyHASH_MODULUS`, 2**61 - 1.
 const MODULUS: u64 = (1 << 61) - 1;
 /// CPython's `_PyHASH_INF`: the hash of `inf` (`-inf` hashes to its negation).
 const HASH_INF: i64 = 314_159;
-
-/// A hash value as CPython returns it: -1 is its error marker, so it becomes -2.
-fn fix_minus_one(h: i64) -> i64 {
-    if h == -1 {
-        -2
-    } else {
-        h
-    }
-}
 
 /// The hash of an int: its magnitude modulo 2**61 - 1, with the int's sign.
 pub fn hash_int(i: &IntVal) -> i64 {
@@ -36,7 +30,7 @@ pub fn hash_int(i: &IntVal) -> i64 {
         }
     };
     let h = rem as i64;
-    fix_minus_one(if neg { -h } else { h })
+    fix_hash(if neg { -h } else { h })
 }
 
 /// The hash of a float, `None` for a NaN (which CPython hashes by identity). A finite float is
@@ -64,30 +58,12 @@ pub fn hash_float(x: f64) -> Option<i64> {
     let shift = e.rem_euclid(61) as u32;
     let h = ((mant as u128 % MODULUS as u128) << shift) % MODULUS as u128;
     let h = h as i64;
-    Some(fix_minus_one(if x < 0.0 { -h } else { h }))
+    Some(fix_hash(if x < 0.0 { -h } else { h }))
 }
 
 /// CPython 3.11's tuple hash (`tuplehash`, xxHash's round over the items' hashes).
 pub fn hash_tuple(items: &[i64]) -> i64 {
-    const P1: u64 = 11_400_714_785_074_694_791;
-    const P2: u64 = 14_029_467_366_897_019_727;
-    const P5: u64 = 2_870_177_450_012_600_261;
-    let mut acc = P5;
-    for &h in items {
-        acc = acc.wrapping_add((h as u64).wrapping_mul(P2));
-        acc = acc.rotate_left(31);
-        acc = acc.wrapping_mul(P1);
-    }
-    acc = acc.wrapping_add(items.len() as u64 ^ (P5 ^ 3_527_539));
-    if acc == u64::MAX {
-        return 1_546_275_796;
-    }
-    acc as i64
-}
-
-/// CPython's `_Py_HashPointer`: the address rotated right by 4 (its low bits are alignment).
-fn hash_pointer(addr: usize) -> i64 {
-    fix_minus_one((addr as u64).rotate_right(4) as i64)
+    gc_vm_adapter::types::dict::hash_tuple(items)
 }
 
 impl Vm {
@@ -97,31 +73,21 @@ impl Vm {
     /// again as an int (so a big result is reduced like CPython does).
     pub fn hash(&self, o: &Ref) -> PyResult<i64> {
         if let Some(x) = o.as_float() {
-            return Ok(hash_float(x).unwrap_or_else(|| hash_pointer(o.addr())));
+            return Ok(hash_float(x).unwrap_or_else(|| hash_addr(o.addr())));
         }
         if let Some(i) = int_of(o) {
             return Ok(hash_int(&i));
         }
         match o.kind() {
-            Kind::None => Ok(hash_pointer(o.addr())),
-            Kind::Str => {
-                use std::hash::{Hash, Hasher};
-                let mut h = std::collections::hash_map::DefaultHasher::new();
-                o.as_str().unwrap_or("").hash(&mut h);
-                Ok(fix_minus_one(h.finish() as i64 >> 1))
-            }
-            Kind::Tuple => {
-                let _depth = crate::vm::guard::enter(self, crate::vm::guard::IN_CMP)?;
-                let items = o.as_tuple().expect("tuple");
-                let hs = items
-                    .iter()
-                    .map(|x| self.hash(x))
-                    .collect::<PyResult<Vec<_>>>()?;
-                Ok(hash_tuple(&hs))
-            }
+            Kind::None => Ok(HASH_NONE),
+            Kind::Str => Ok(hash_str(o.as_str().unwrap_or(""))),
+            Kind::Tuple => self.hash_tuple_deep(o),
             Kind::Instance => self.instance_hash(o),
             Kind::List | Kind::Dict => Err(self.unhashable(o)),
-            _ => Ok(hash_pointer(o.addr())),
+            _ => match self.hash_range(o) {
+                Some(h) => h,
+                None => Ok(hash_addr(o.addr())),
+            },
         }
     }
 
@@ -140,7 +106,10 @@ impl Vm {
                     return Err(self.unhashable(o));
                 }
                 let r = self.call(&h, vec![o.clone()], Vec::new())?;
+                // CPython's `slot_tp_hash`: a result that fits a machine word is the hash
+                // as is (-1 made -2); a bigger one is hashed again as an int.
                 return match int_of(&r) {
+                    Some(IntVal::S(v)) => Ok(fix_hash(v)),
                     Some(i) => Ok(hash_int(&i)),
                     None => Err(self.type_error("__hash__ method should return an integer")),
                 };
@@ -150,6 +119,6 @@ impl Vm {
             }
             cur = cls.base().map(|b| b.to_ref());
         }
-        Ok(hash_pointer(o.addr()))
+        Ok(hash_addr(o.addr()))
     }
 }

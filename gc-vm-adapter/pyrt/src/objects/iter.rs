@@ -137,58 +137,73 @@ impl Slice {
     }
 }
 
-/// An iterator over a dict's keys: a snapshot of the keys taken when iteration started, the
-/// dict itself and its size then, so that a loop which adds or removes keys gets CPython's
-/// `RuntimeError` instead of silently walking the stale snapshot.
+/// An iterator over a dict's keys, CPython's `dictiter`: it walks the live dict by entry
+/// position and counts the keys it may still yield. If the dict's size differs from its size
+/// at the start, `next` raises "dictionary changed size during iteration" (sticky, as in
+/// CPython); if the size is the same but a key is found after as many as the dict had were
+/// yielded (keys were removed and others added), "dictionary keys changed during iteration".
 pub struct DictIter {
     dict: RefSlot,
-    keys: RefSlot,
-    idx: AtomicUsize,
-    len: usize,
+    pos: AtomicUsize,
+    left: AtomicUsize,
+    used: AtomicUsize,
 }
 
-// SAFETY: trace reports the dict and the key snapshot (rules 1, 2: atomic loads); clear takes
-// both (rule 3); tracked (rule 5).
+// SAFETY: trace reports the dict (rules 1, 2: atomic load); clear takes it (rule 3);
+// tracked (rule 5).
 unsafe impl Payload for DictIter {
     payload_type!(DictIter, "dict_keyiterator", Kind::Other);
 
     fn trace(&self, e: &mut Edges<'_>) {
         e.slot(&self.dict);
-        e.slot(&self.keys);
     }
 
     fn clear(&self) {
         drop(self.dict.take());
-        drop(self.keys.take());
     }
 }
 
+/// The size recorded once a size change was reported: no dict has it, so it stays reported.
+const STICKY: usize = usize::MAX;
+
 impl DictIter {
-    /// An iterator over `dict`, whose keys (as objects) are `keys`, a tuple.
-    pub fn new(dict: Ref, keys: Ref) -> DictIter {
+    /// An iterator over `dict`'s keys.
+    pub fn new(dict: Ref) -> DictIter {
         let len = dict.as_dict().map_or(0, |d| d.len());
         DictIter {
             dict: RefSlot::new(Some(dict)),
-            keys: RefSlot::new(Some(keys)),
-            idx: AtomicUsize::new(0),
-            len,
+            pos: AtomicUsize::new(0),
+            left: AtomicUsize::new(len),
+            used: AtomicUsize::new(len),
         }
     }
 
-    /// The next key; `Err` with CPython's message when the dict's size changed since the
-    /// iteration began; `Ok(None)` when exhausted (or cleared).
+    /// The next key; `Err` with CPython's message when the dict changed as described above;
+    /// `Ok(None)` when exhausted (or cleared).
     pub fn next(&self) -> Result<Option<Ref>, &'static str> {
-        let (Some(dict), Some(keys)) = (self.dict.get(), self.keys.get()) else {
+        let Some(dict) = self.dict.get() else {
             return Ok(None);
         };
-        if dict.get().as_dict().map_or(0, |d| d.len()) != self.len {
+        let dict = dict.get();
+        let Some(d) = dict.as_dict() else {
+            return Ok(None);
+        };
+        if d.len() != self.used.load(Ordering::Relaxed) {
+            self.used.store(STICKY, Ordering::Relaxed);
             return Err("dictionary changed size during iteration");
         }
-        let i = self.idx.load(Ordering::Relaxed);
-        let v = keys.get().as_tuple().and_then(|t| t.get(i).cloned());
-        if v.is_some() {
-            self.idx.store(i + 1, Ordering::Relaxed);
+        let Some((i, k, v)) = d.next_entry(self.pos.load(Ordering::Relaxed)) else {
+            drop(self.dict.take());
+            return Ok(None);
+        };
+        drop(v);
+        let left = self.left.load(Ordering::Relaxed);
+        if left == 0 {
+            drop(self.dict.take());
+            return Err("dictionary keys changed during iteration");
         }
-        Ok(v)
+        self.pos.store(i + 1, Ordering::Relaxed);
+        self.left.store(left - 1, Ordering::Relaxed);
+        Ok(Some(k))
     }
 }

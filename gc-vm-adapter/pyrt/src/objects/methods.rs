@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::search::{self, seq_index};
-use super::{listops, name_of, range_of, small_int, BuiltinFn, PyLock};
+use super::{int_of, listops, name_of, small_int, strargs, BuiltinFn, IntVal, PyLock};
 use crate::stdlib::builtins::{kwarg, length};
 use crate::vm::{PyResult, Vm};
 use gc_vm_adapter::{Kind, Ref};
@@ -30,35 +30,74 @@ pub fn builtin_attr(vm: &Vm, o: &Ref, name: &str) -> PyResult<Option<Ref>> {
             }
             if o.is::<PyLock>() {
                 lock_method(name)
-            } else if let Some((a, b, s)) = range_of(o) {
-                match name {
-                    "start" => return Ok(Some(vm.int(a))),
-                    "stop" => return Ok(Some(vm.int(b))),
-                    "step" => return Ok(Some(vm.int(s))),
-                    _ => None,
+            } else if super::range::is_range(o) {
+                if let Some(v) = super::range::attr(vm, o, name) {
+                    return Ok(Some(v));
                 }
+                super::range::method(name)
             } else {
                 None
             }
         }
-        Kind::Int | Kind::Bool | Kind::Float => match name {
-            "real" => return Ok(Some(o.clone())),
-            "is_integer" => Some(|vm, a, _| {
-                Ok(vm
-                    .rt
-                    .new_bool(a[0].as_float().map(|x| x.fract() == 0.0).unwrap_or(true)))
-            }),
-            "bit_length" => Some(|vm, a, _| {
-                let v = small_int(&a[0]).unwrap_or(0);
-                Ok(vm.int(64 - v.unsigned_abs().leading_zeros() as i64))
-            }),
-            _ => None,
-        },
+        Kind::Int | Kind::Bool | Kind::Float => return number_attr(vm, o, name),
         _ => None,
     };
     Ok(f.map(|f| {
         let name: &'static str = leak_name(name);
-        vm.bound_builtin(o, name, f)
+        let type_name = match o.kind() {
+            Kind::List => "list",
+            Kind::Tuple => "tuple",
+            Kind::Str => "str",
+            Kind::Int | Kind::Bool => "int",
+            Kind::Float => "float",
+            _ => "",
+        };
+        vm.bound_builtin_sig(o, name, f, super::sig::method(type_name, name))
+    }))
+}
+
+/// Attributes and methods of ints, bools and floats (`bit_length` is an int's only,
+/// `is_integer` a float's only, as in CPython 3.11).
+fn number_attr(vm: &Vm, o: &Ref, name: &str) -> PyResult<Option<Ref>> {
+    let float = o.kind() == Kind::Float;
+    let as_int = || match int_of(o) {
+        Some(IntVal::S(v)) => vm.int(v),
+        Some(IntVal::B(b)) => vm.new_big(b),
+        None => o.clone(),
+    };
+    Ok(Some(match name {
+        "real" => as_int(),
+        "imag" if float => vm.rt.new_float(0.0),
+        "imag" => vm.int(0),
+        "numerator" if !float => as_int(),
+        "denominator" if !float => vm.int(1),
+        _ => {
+            let f: BuiltinFn = match name {
+                "conjugate" => |vm, a, _| match int_of(&a[0]) {
+                    Some(i) => Ok(vm.new_big(i.big())),
+                    None => Ok(a[0].clone()),
+                },
+                "is_integer" if float => |vm, a, _| {
+                    Ok(vm.rt.new_bool(
+                        a[0].as_float()
+                            .is_some_and(|x| x.is_finite() && x.fract() == 0.0),
+                    ))
+                },
+                "bit_length" if !float => |vm, a, _| {
+                    let bits = int_of(&a[0]).map_or(0, |i| i.big().magnitude().bits());
+                    Ok(vm.int(bits as i64))
+                },
+                _ => return Ok(None),
+            };
+            let type_name = if float { "float" } else { "int" };
+            let name: &'static str = leak_name(name);
+            return Ok(Some(vm.bound_builtin_sig(
+                o,
+                name,
+                f,
+                super::sig::method(type_name, name),
+            )));
+        }
     }))
 }
 
@@ -89,7 +128,7 @@ fn list_method(name: &str) -> Option<BuiltinFn> {
         },
         "pop" => |vm, a, _| listops::pop(vm, a[0].as_list().expect("list"), a.get(1)),
         "insert" => |vm, a, _| {
-            let i = small_int(&a[1]).unwrap_or(0);
+            let i = strargs::index_arg(vm, &a[1])?;
             listops::insert(a[0].as_list().expect("list"), i, a[2].clone());
             Ok(vm.rt.none())
         },
@@ -112,7 +151,7 @@ fn list_method(name: &str) -> Option<BuiltinFn> {
         },
         "sort" => |vm, a, kw| {
             let rev = match kwarg(kw, "reverse") {
-                Some(r) => vm.truthy(&r)?,
+                Some(r) => strargs::index_arg(vm, &r)? != 0,
                 None => false,
             };
             let l = a[0].as_list().expect("list");
@@ -139,60 +178,38 @@ fn seq_count(vm: &Vm, a: &[Ref], _kw: &Kw) -> PyResult<Ref> {
 fn dict_method(name: &str) -> Option<BuiltinFn> {
     Some(match name {
         "get" => |vm, a, _| {
-            let k = vm.key(&a[1])?;
-            Ok(a[0]
-                .as_dict()
-                .expect("dict")
-                .get(&k)
+            let d = a[0].as_dict().expect("dict");
+            Ok(vm
+                .dict_get(d, &a[1])?
                 .or_else(|| a.get(2).cloned())
                 .unwrap_or_else(|| vm.rt.none()))
         },
-        "keys" => |vm, a, _| {
-            let v = a[0]
-                .as_dict()
-                .expect("dict")
-                .keys()
-                .iter()
-                .map(|k| vm.key_obj(k))
-                .collect();
-            Ok(vm.rt.new_list(v))
-        },
-        "values" => |vm, a, _| {
-            let v = a[0]
-                .as_dict()
-                .expect("dict")
-                .items()
-                .into_iter()
-                .map(|(_, v)| v)
-                .collect();
-            Ok(vm.rt.new_list(v))
-        },
+        "keys" => |vm, a, _| Ok(vm.rt.new_list(a[0].as_dict().expect("dict").keys())),
+        "values" => |vm, a, _| Ok(vm.rt.new_list(a[0].as_dict().expect("dict").values())),
         "items" => |vm, a, _| {
             let v = a[0]
                 .as_dict()
                 .expect("dict")
                 .items()
                 .into_iter()
-                .map(|(k, v)| vm.rt.new_tuple(vec![vm.key_obj(&k), v]))
+                .map(|(k, v)| vm.rt.new_tuple(vec![k, v]))
                 .collect();
             Ok(vm.rt.new_list(v))
         },
         "pop" => |vm, a, _| {
-            let k = vm.key(&a[1])?;
-            match a[0].as_dict().expect("dict").remove(&k) {
-                Some(v) => Ok(v),
-                None => a.get(2).cloned().ok_or_else(|| vm.key_error(&a[1])),
-            }
+            let d = a[0].as_dict().expect("dict");
+            // CPython's `_PyDict_Pop`: an empty dict answers without hashing the key.
+            let v = if d.is_empty() {
+                None
+            } else {
+                vm.dict_del(d, &a[1])?
+            };
+            v.or_else(|| a.get(2).cloned())
+                .ok_or_else(|| vm.key_error(&a[1]))
         },
         "setdefault" => |vm, a, _| {
-            let k = vm.key(&a[1])?;
-            let d = a[0].as_dict().expect("dict");
-            if let Some(v) = d.get(&k) {
-                return Ok(v);
-            }
             let v = a.get(2).cloned().unwrap_or_else(|| vm.rt.none());
-            d.insert(k, v.clone());
-            Ok(v)
+            vm.dict_setdefault(a[0].as_dict().expect("dict"), &a[1], v)
         },
         "update" => |vm, a, kw| {
             let d = a[0].as_dict().expect("dict");
@@ -203,12 +220,10 @@ fn dict_method(name: &str) -> Option<BuiltinFn> {
                     std::slice::from_ref(src),
                     &[],
                 )?;
-                for (k, v) in tmp.as_dict().expect("dict").items() {
-                    drop(d.insert(k, v));
-                }
+                vm.dict_merge(d, tmp.as_dict().expect("dict"))?;
             }
             for (k, v) in kw {
-                drop(d.insert(gc_vm_adapter::HashKey::Str(k.clone()), v.clone()));
+                vm.dict_set_str(d, k, v.clone())?;
             }
             Ok(vm.rt.none())
         },
@@ -218,9 +233,7 @@ fn dict_method(name: &str) -> Option<BuiltinFn> {
         },
         "copy" => |vm, a, _| {
             let d = vm.rt.new_dict();
-            for (k, v) in a[0].as_dict().expect("dict").items() {
-                d.as_dict().expect("dict").insert(k, v);
-            }
+            vm.dict_merge(d.as_dict().expect("dict"), a[0].as_dict().expect("dict"))?;
             Ok(d)
         },
         _ => return None,
@@ -233,82 +246,21 @@ fn s(a: &Ref) -> &str {
 
 fn str_method(name: &str) -> Option<BuiltinFn> {
     Some(match name {
-        "join" => |vm, a, _| {
-            let mut parts = Vec::new();
-            for x in vm.iterate(&a[1])? {
-                match x.as_str() {
-                    Some(p) => parts.push(p.to_string()),
-                    None => {
-                        return Err(vm.type_error(format!(
-                            "sequence item {}: expected str instance, {} found",
-                            parts.len(),
-                            vm.type_name(&x)
-                        )))
-                    }
-                }
-            }
-            Ok(vm.str(&parts.join(s(&a[0]))))
-        },
-        "split" => |vm, a, kw| {
-            let sep = a
-                .get(1)
-                .cloned()
-                .or_else(|| kwarg(kw, "sep"))
-                .filter(|x| !x.is_none());
-            let max = a.get(2).cloned().or_else(|| kwarg(kw, "maxsplit"));
-            let max = max.as_ref().and_then(small_int).unwrap_or(-1);
-            let text = s(&a[0]);
-            let parts: Vec<String> = match &sep {
-                Some(sp) => {
-                    if s(sp).is_empty() {
-                        return Err(vm.value_error("empty separator"));
-                    }
-                    if max < 0 {
-                        text.split(s(sp)).map(str::to_string).collect()
-                    } else {
-                        text.splitn(max as usize + 1, s(sp))
-                            .map(str::to_string)
-                            .collect()
-                    }
-                }
-                None => {
-                    let mut out: Vec<String> = Vec::new();
-                    let mut rest = text.trim_start();
-                    while !rest.is_empty() {
-                        if max >= 0 && out.len() as i64 == max {
-                            out.push(rest.trim_end().to_string());
-                            break;
-                        }
-                        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-                        out.push(rest[..end].to_string());
-                        rest = rest[end..].trim_start();
-                    }
-                    out
-                }
-            };
-            Ok(vm.rt.new_list(parts.iter().map(|p| vm.str(p)).collect()))
-        },
+        "join" => strargs::join,
+        "split" => strargs::split,
         "upper" => |vm, a, _| Ok(vm.str(&s(&a[0]).to_uppercase())),
         "lower" => |vm, a, _| Ok(vm.str(&s(&a[0]).to_lowercase())),
-        "strip" => |vm, a, _| Ok(vm.str(strip(a, |t, c| t.trim_matches(c), str::trim))),
-        "lstrip" => {
-            |vm, a, _| Ok(vm.str(strip(a, |t, c| t.trim_start_matches(c), str::trim_start)))
-        }
-        "rstrip" => |vm, a, _| Ok(vm.str(strip(a, |t, c| t.trim_end_matches(c), str::trim_end))),
-        "startswith" => |vm, a, _| Ok(vm.rt.new_bool(affix(vm, a, |t, p| t.starts_with(p))?)),
-        "endswith" => |vm, a, _| Ok(vm.rt.new_bool(affix(vm, a, |t, p| t.ends_with(p))?)),
-        "replace" => |vm, a, _| {
-            let (t, from, to) = (s(&a[0]), s(&a[1]), s(&a[2]));
-            match a.get(3).and_then(small_int) {
-                Some(n) if n >= 0 => Ok(vm.str(&t.replacen(from, to, n as usize))),
-                _ => Ok(vm.str(&t.replace(from, to))),
-            }
-        },
+        "strip" => |vm, a, _| strargs::strip(vm, a, "strip", true, true),
+        "lstrip" => |vm, a, _| strargs::strip(vm, a, "lstrip", true, false),
+        "rstrip" => |vm, a, _| strargs::strip(vm, a, "rstrip", false, true),
+        "startswith" => |vm, a, _| strargs::affix(vm, a, false),
+        "endswith" => |vm, a, _| strargs::affix(vm, a, true),
+        "replace" => strargs::replace,
         "find" => |vm, a, _| search::str_search(vm, a, false, false),
         "rfind" => |vm, a, _| search::str_search(vm, a, true, false),
         "index" => |vm, a, _| search::str_search(vm, a, false, true),
         "rindex" => |vm, a, _| search::str_search(vm, a, true, true),
-        "count" => seq_count,
+        "count" => strargs::count,
         "isdigit" => |vm, a, _| {
             let t = s(&a[0]);
             Ok(vm
@@ -325,37 +277,14 @@ fn str_method(name: &str) -> Option<BuiltinFn> {
             let t = s(&a[0]);
             Ok(vm
                 .rt
-                .new_bool(!t.is_empty() && t.chars().all(char::is_whitespace)))
+                .new_bool(!t.is_empty() && t.chars().all(strargs::is_space)))
         },
-        "zfill" => |vm, a, _| {
-            let w = small_int(&a[1]).unwrap_or(0).max(0) as usize;
-            let t = s(&a[0]);
-            let n = t.chars().count();
-            if n >= w {
-                return Ok(a[0].clone());
-            }
-            let (sign, rest) = match t.strip_prefix('-') {
-                Some(r) => ("-", r),
-                None => ("", t),
-            };
-            // The width is user input: allocate fallibly (`MemoryError`, never an abort).
-            let mut out = String::new();
-            out.try_reserve_exact(w - n + t.len())
-                .map_err(|_| vm.error(&vm.exc.memory, ""))?;
-            out.push_str(sign);
-            out.extend(std::iter::repeat('0').take(w - n));
-            out.push_str(rest);
-            Ok(vm.str(&out))
-        },
+        "zfill" => strargs::zfill,
         "ljust" => |vm, a, _| search::str_pad(vm, a, search::Pad::Left, "ljust"),
         "rjust" => |vm, a, _| search::str_pad(vm, a, search::Pad::Right, "rjust"),
         "center" => |vm, a, _| search::str_pad(vm, a, search::Pad::Center, "center"),
-        "format" => |vm, a, kw| Ok(vm.str(&str_format(vm, s(&a[0]), &a[1..], kw)?)),
-        "splitlines" => |vm, a, _| {
-            Ok(vm
-                .rt
-                .new_list(s(&a[0]).lines().map(|l| vm.str(l)).collect()))
-        },
+        "format" => |vm, a, kw| Ok(vm.str(&super::strformat::format(vm, s(&a[0]), &a[1..], kw)?)),
+        "splitlines" => strargs::splitlines,
         "title" => |vm, a, _| {
             let mut out = String::new();
             let mut prev = false;
@@ -371,91 +300,6 @@ fn str_method(name: &str) -> Option<BuiltinFn> {
         },
         _ => return None,
     })
-}
-
-fn strip<'a>(
-    a: &'a [Ref],
-    with: fn(&'a str, &[char]) -> &'a str,
-    ws: fn(&'a str) -> &'a str,
-) -> &'a str {
-    match a.get(1).filter(|c| !c.is_none()) {
-        Some(c) => {
-            let chars: Vec<char> = s(c).chars().collect();
-            with(s(&a[0]), &chars)
-        }
-        None => ws(s(&a[0])),
-    }
-}
-
-fn affix(vm: &Vm, a: &[Ref], f: fn(&str, &str) -> bool) -> PyResult<bool> {
-    let t = s(&a[0]);
-    match a[1].as_tuple() {
-        Some(items) => Ok(items.iter().any(|p| f(t, s(p)))),
-        None => match a[1].as_str() {
-            Some(p) => Ok(f(t, p)),
-            None => {
-                Err(vm.type_error("startswith/endswith first arg must be str or a tuple of str"))
-            }
-        },
-    }
-}
-
-/// `str.format`: `{}`, `{0}`, `{name}`, `{x!r}`, `{:spec}`, `{{` / `}}`; `.attr` / `[i]` not supported.
-pub fn str_format(vm: &Vm, fmt: &str, args: &[Ref], kw: &Kw) -> PyResult<String> {
-    let mut out = String::new();
-    let mut chars = fmt.chars().peekable();
-    let mut auto = 0usize;
-    while let Some(c) = chars.next() {
-        match c {
-            '{' if chars.peek() == Some(&'{') => {
-                chars.next();
-                out.push('{');
-            }
-            '}' if chars.peek() == Some(&'}') => {
-                chars.next();
-                out.push('}');
-            }
-            '{' => {
-                let mut field = String::new();
-                for c in chars.by_ref() {
-                    if c == '}' {
-                        break;
-                    }
-                    field.push(c);
-                }
-                let (head, spec) = match field.split_once(':') {
-                    Some((h, sp)) => (h.to_string(), sp.to_string()),
-                    None => (field.clone(), String::new()),
-                };
-                let (name, conv) = match head.split_once('!') {
-                    Some((n, c)) => (n.to_string(), Some(c.to_string())),
-                    None => (head, None),
-                };
-                let v = if name.is_empty() {
-                    auto += 1;
-                    args.get(auto - 1).cloned()
-                } else if let Ok(i) = name.parse::<usize>() {
-                    args.get(i).cloned()
-                } else {
-                    kwarg(kw, &name)
-                };
-                let v = v.ok_or_else(|| {
-                    vm.error(
-                        &vm.exc.index,
-                        format!("Replacement index {name} out of range"),
-                    )
-                })?;
-                let v = match conv.as_deref() {
-                    Some("r") => vm.str(&vm.repr(&v)?),
-                    Some("s") => vm.str(&vm.to_str(&v)?),
-                    _ => v,
-                };
-                out.push_str(&vm.format(&v, &spec)?);
-            }
-            c => out.push(c),
-        }
-    }
-    Ok(out)
 }
 
 fn lock_method(name: &str) -> Option<BuiltinFn> {

@@ -14,8 +14,9 @@
 //! | builtin type (`int`, `list`, ...) | [`TypeObj`] | `callable.rs` | - | no | `Other` |
 //! | `range` | [`Range`] | `iter.rs` | - | no | `Other` |
 //! | list / tuple iterator | [`SeqIter`] | `iter.rs` | the sequence | yes | `Other` |
-//! | dict key iterator | [`DictIter`] | `iter.rs` | the dict, its key snapshot | yes | `Other` |
+//! | dict key iterator | [`DictIter`] | `iter.rs` | the dict | yes | `Other` |
 //! | range iterator | [`RangeIter`] | `iter.rs` | - | no | `Other` |
+//! | `range` past `i64`, its iterator | [`range::BigRange`], [`range::BigRangeIter`] | `range.rs` | - | no | `Other` |
 //! | slice | [`Slice`] | `iter.rs` | lo, hi, step | when one is | `Other` |
 //! | `threading.Lock` | [`PyLock`] | `lock.rs` | - | no | `Other` |
 //! | int outside `i64` | [`PyBigInt`] | `bigint.rs` | - | no | `Int` |
@@ -28,19 +29,26 @@
 
 pub mod bigint;
 pub mod callable;
+pub mod dictkey;
 pub mod format;
 pub mod function;
 pub mod hash;
+pub mod hash_deep;
 pub mod iter;
 pub mod listops;
 pub mod lock;
 pub mod methods;
 pub mod numconv;
+pub mod range;
 pub mod search;
+pub mod sig;
+pub mod strargs;
+pub mod strformat;
 pub mod timsort;
 
 pub use bigint::PyBigInt;
 pub use callable::{BoundMethod, Builtin, TypeObj};
+pub use dictkey::NameKey;
 pub use function::{CodeConst, PyFunction};
 pub use iter::{DictIter, Range, RangeIter, SeqIter, Slice};
 pub use lock::PyLock;
@@ -51,7 +59,7 @@ use std::sync::Arc;
 use num_bigint::BigInt;
 
 use crate::vm::{PyResult, Vm};
-use gc_vm_adapter::{HashKey, Int, Kind, Ref};
+use gc_vm_adapter::{Int, Kind, Ref};
 
 /// A builtin implemented in Rust: `(vm, args, kwargs)`; bound methods get `self` as `args[0]`.
 pub type BuiltinFn = fn(&Vm, &[Ref], &[(Arc<str>, Ref)]) -> PyResult<Ref>;
@@ -176,69 +184,32 @@ impl Vm {
         self.rt.alloc(Builtin::new(name, f, Some(this.clone())))
     }
 
+    /// A builtin function whose arguments are checked against `sig` before `f` runs.
+    pub fn builtin_sig(
+        &self,
+        name: &'static str,
+        f: BuiltinFn,
+        sig: Option<&'static sig::Sig>,
+    ) -> Ref {
+        self.rt
+            .alloc_with(Builtin::new(name, f, None).with_sig(sig), false)
+    }
+
+    /// A bound builtin method whose arguments (after `this`) are checked against `sig`.
+    pub fn bound_builtin_sig(
+        &self,
+        this: &Ref,
+        name: &'static str,
+        f: BuiltinFn,
+        sig: Option<&'static sig::Sig>,
+    ) -> Ref {
+        self.rt
+            .alloc(Builtin::new(name, f, Some(this.clone())).with_sig(sig))
+    }
+
     /// A builtin type object.
     pub fn type_obj(&self, tag: TypeTag) -> Ref {
         self.rt.alloc(TypeObj(tag))
-    }
-
-    /// The dict key for `o` (`TypeError` if unhashable). Numbers that are equal are one key:
-    /// integral floats key like their ints, and ints outside `i64` are `HashKey::Big` (their
-    /// little-endian two's-complement bytes; canonical, since a big int never fits `i64`).
-    pub fn key(&self, o: &Ref) -> PyResult<HashKey> {
-        if let Some(x) = o.as_float() {
-            if x.fract() == 0.0 {
-                if let Some(b) = <BigInt as num_traits::FromPrimitive>::from_f64(x) {
-                    return Ok(self.int_key(IntVal::B(b)));
-                }
-            }
-        }
-        match o.kind() {
-            Kind::Int => {
-                if let Some(i) = int_of(o) {
-                    return Ok(self.int_key(i));
-                }
-            }
-            Kind::Tuple => {
-                let items = o.as_tuple().expect("tuple");
-                let keys = items
-                    .iter()
-                    .map(|x| self.key(x))
-                    .collect::<PyResult<Vec<_>>>()?;
-                return Ok(HashKey::Tuple(keys.into()));
-            }
-            _ => {}
-        }
-        HashKey::from_object(o)
-            .ok_or_else(|| self.type_error(format!("unhashable type: '{}'", self.type_name(o))))
-    }
-
-    /// The key of an int value: `Int` when it fits `i64`, else `Big`.
-    fn int_key(&self, i: IntVal) -> HashKey {
-        let b = match i {
-            IntVal::S(v) => return HashKey::Int(v),
-            IntVal::B(b) => b,
-        };
-        match i64::try_from(&b) {
-            Ok(v) => HashKey::Int(v),
-            Err(_) => HashKey::Big(b.to_signed_bytes_le().into()),
-        }
-    }
-
-    /// The object for a dict key.
-    pub fn key_obj(&self, k: &HashKey) -> Ref {
-        match k {
-            HashKey::None => self.rt.none(),
-            HashKey::Bool(b) => self.rt.new_bool(*b),
-            HashKey::Int(v) => self.rt.new_int(*v),
-            HashKey::Big(b) => self.new_big(BigInt::from_signed_bytes_le(b)),
-            HashKey::Str(s) => self.rt.new_str(s),
-            HashKey::Tuple(items) => {
-                let v = items.iter().map(|k| self.key_obj(k)).collect();
-                self.rt.new_tuple(v)
-            }
-            #[allow(unreachable_patterns)]
-            _ => self.rt.none(),
-        }
     }
 
     /// Python truthiness.
@@ -255,10 +226,7 @@ impl Vm {
             Kind::Tuple => !o.as_tuple().unwrap_or(&[]).is_empty(),
             Kind::List => !o.as_list().map(|l| l.is_empty()).unwrap_or(true),
             Kind::Dict => !o.as_dict().map(|d| d.is_empty()).unwrap_or(true),
-            Kind::Other => match o.downcast::<Range>() {
-                Some(r) => range_len(r.start, r.stop, r.step) > 0,
-                None => true,
-            },
+            Kind::Other => range::truthy(o).unwrap_or(true),
             Kind::Instance => {
                 if let Some(m) = self.lookup_class_attr(o, "__bool__") {
                     let r = self.call(&m, vec![o.clone()], Vec::new())?;
@@ -301,7 +269,7 @@ impl Vm {
     }
 }
 
-/// `(start, stop, step)` of a range object.
+/// `(start, stop, step)` of a range object whose bounds fit `i64` ([`range`] has the others).
 #[inline]
 pub fn range_of(o: &Ref) -> Option<(i64, i64, i64)> {
     o.downcast::<Range>().map(Range::parts)
@@ -321,7 +289,7 @@ pub fn name_of(o: &Ref) -> Option<String> {
         Some(c.0.name.clone())
     } else if o.is::<SeqIter>() || o.is::<RangeIter>() || o.is::<DictIter>() {
         Some("iterator".into())
-    } else if o.is::<Range>() || o.is::<Slice>() || o.is::<PyLock>() {
+    } else if range::is_range(o) || o.is::<Slice>() || o.is::<PyLock>() {
         Some(o.type_info().name.trim_start_matches("_thread.").into())
     } else {
         None
@@ -346,7 +314,8 @@ pub fn range_len(a: i64, b: i64, s: i64) -> u64 {
 pub fn range_next(cur: &AtomicI64, stop: i64, step: i64) -> Option<i64> {
     let v = cur.load(Ordering::Relaxed);
     if (step > 0 && v < stop) || (step < 0 && v > stop) {
-        cur.store(v + step, Ordering::Relaxed);
+        // Past `i64` the range is over: `stop` is in `i64`, so no item lies beyond.
+        cur.store(v.checked_add(step).unwrap_or(stop), Ordering::Relaxed);
         Some(v)
     } else {
         None

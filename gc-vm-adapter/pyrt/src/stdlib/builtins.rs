@@ -5,7 +5,8 @@ use std::sync::Arc;
 use num_bigint::BigInt;
 
 use crate::bytecode::CmpOp;
-use crate::objects::{int_of, range_len, range_of, small_int, IntVal, Range, TypeObj, TypeTag};
+use crate::objects::{int_of, small_int, IntVal, TypeObj, TypeTag};
+use crate::stdlib::{numfns, seqfns};
 use crate::vm::{PyResult, Vm};
 use gc_vm_adapter::{HashKey, Kind, Ref};
 
@@ -43,35 +44,33 @@ pub fn install(vm: &Vm) {
         ("repr", |vm, a, _| Ok(vm.str(&vm.repr(&a[0])?))),
         ("abs", b_abs),
         ("isinstance", b_isinstance),
-        ("issubclass", |vm, a, _| {
-            Ok(vm.rt.new_bool(vm.is_subclass(&a[0], &a[1])))
-        }),
+        ("issubclass", b_issubclass),
         ("sorted", b_sorted),
-        ("sum", b_sum),
-        ("min", |vm, a, kw| minmax(vm, a, kw, CmpOp::Lt)),
-        ("max", |vm, a, kw| minmax(vm, a, kw, CmpOp::Gt)),
+        ("sum", seqfns::sum),
+        ("min", |vm, a, kw| seqfns::minmax(vm, a, kw, CmpOp::Lt)),
+        ("max", |vm, a, kw| seqfns::minmax(vm, a, kw, CmpOp::Gt)),
         ("all", b_all),
         ("any", b_any),
-        ("enumerate", b_enumerate),
-        ("zip", b_zip),
-        ("reversed", |vm, a, _| {
-            let mut v = vm.iterate(&a[0])?;
-            v.reverse();
-            vm.get_iter(&vm.rt.new_list(v))
-        }),
+        ("enumerate", seqfns::enumerate),
+        ("zip", seqfns::zip),
+        ("reversed", seqfns::reversed),
         ("iter", |vm, a, _| vm.get_iter(&a[0])),
         ("next", b_next),
         ("hasattr", |vm, a, _| {
-            let name = a[1].as_str().unwrap_or("");
-            Ok(vm.rt.new_bool(vm.getattr(&a[0], name).is_ok()))
+            let name = attr_name(vm, &a[1])?;
+            match vm.getattr(&a[0], name) {
+                Ok(_) => Ok(vm.rt.new_bool(true)),
+                Err(e) if vm.is_instance_of(&e.exc, &vm.exc.attribute) => Ok(vm.rt.new_bool(false)),
+                Err(e) => Err(e),
+            }
         }),
         ("getattr", b_getattr),
         ("setattr", |vm, a, _| {
-            vm.setattr(&a[0], a[1].as_str().unwrap_or(""), a[2].clone())?;
+            vm.setattr(&a[0], attr_name(vm, &a[1])?, a[2].clone())?;
             Ok(vm.rt.none())
         }),
         ("delattr", |vm, a, _| {
-            vm.delattr(&a[0], a[1].as_str().unwrap_or(""))?;
+            vm.delattr(&a[0], attr_name(vm, &a[1])?)?;
             Ok(vm.rt.none())
         }),
         ("id", |vm, a, _| Ok(vm.int(a[0].addr() as i64))),
@@ -82,39 +81,29 @@ pub fn install(vm: &Vm) {
                     || a[0].is::<TypeObj>(),
             ))
         }),
-        ("chr", |vm, a, _| {
-            let c = small_int(&a[0]).and_then(|v| char::from_u32(v as u32));
-            let c = c.ok_or_else(|| vm.value_error("chr() arg not in range(0x110000)"))?;
-            Ok(vm.str(c.encode_utf8(&mut [0; 4])))
-        }),
-        ("ord", |vm, a, _| {
-            let s = a[0].as_str().unwrap_or("");
-            let mut it = s.chars();
-            match (it.next(), it.next()) {
-                (Some(c), None) => Ok(vm.int(c as i64)),
-                _ => Err(vm.type_error("ord() expected a character")),
-            }
-        }),
+        ("chr", numfns::chr),
+        ("ord", numfns::ord),
         ("round", b_round),
-        ("divmod", |vm, a, _| vm.divmod(&a[0], &a[1])),
+        ("divmod", numfns::divmod),
         ("pow", b_pow),
         ("format", |vm, a, _| {
-            let spec = a
-                .get(1)
-                .and_then(|s| s.as_str().map(str::to_string))
-                .unwrap_or_default();
-            Ok(vm.str(&vm.format(&a[0], &spec)?))
+            let spec = match a.get(1) {
+                None => "",
+                Some(s) => s.as_str().ok_or_else(|| {
+                    let t = if s.is_none() {
+                        "None".into()
+                    } else {
+                        vm.type_name(s)
+                    };
+                    vm.type_error(format!("format() argument 2 must be str, not {t}"))
+                })?,
+            };
+            Ok(vm.str(&vm.format(&a[0], spec)?))
         }),
-        ("hex", |vm, a, _| Ok(vm.str(&vm.format(&a[0], "#x")?))),
-        ("bin", |vm, a, _| Ok(vm.str(&vm.format(&a[0], "#b")?))),
-        ("map", |vm, a, _| {
-            let items = vm.iterate(&a[1])?;
-            let mut out = Vec::with_capacity(items.len());
-            for x in items {
-                out.push(vm.call(&a[0], vec![x], Vec::new())?);
-            }
-            vm.get_iter(&vm.rt.new_list(out))
-        }),
+        ("hex", |vm, a, _| numfns::radix(vm, &a[0], "0x", 16)),
+        ("oct", |vm, a, _| numfns::radix(vm, &a[0], "0o", 8)),
+        ("bin", |vm, a, _| numfns::radix(vm, &a[0], "0b", 2)),
+        ("map", seqfns::map),
         ("filter", |vm, a, _| {
             let mut out = Vec::new();
             for x in vm.iterate(&a[1])? {
@@ -132,7 +121,10 @@ pub fn install(vm: &Vm) {
         }),
     ];
     for (name, f) in fns {
-        d.insert(HashKey::from(*name), vm.builtin(name, *f));
+        d.insert(
+            vm.str(name),
+            vm.builtin_sig(name, *f, crate::objects::sig::builtin(name)),
+        );
     }
     for t in [
         TypeTag::Int,
@@ -146,18 +138,37 @@ pub fn install(vm: &Vm) {
         TypeTag::Object,
         TypeTag::Type,
     ] {
-        d.insert(HashKey::from(t.name()), vm.type_obj(t));
+        d.insert(vm.str(t.name()), vm.type_obj(t));
     }
-    d.insert(HashKey::from("None"), vm.rt.none());
-    d.insert(HashKey::from("NotImplemented"), vm.not_implemented.clone());
-    d.insert(HashKey::from("__name__"), vm.str("builtins"));
+    d.insert(vm.str("None"), vm.rt.none());
+    d.insert(vm.str("NotImplemented"), vm.not_implemented.clone());
+    d.insert(vm.str("__name__"), vm.str("builtins"));
+}
+
+/// An attribute name argument: "attribute name must be string, not 'int'".
+fn attr_name<'a>(vm: &Vm, o: &'a Ref) -> PyResult<&'a str> {
+    o.as_str().ok_or_else(|| {
+        vm.type_error(format!(
+            "attribute name must be string, not '{}'",
+            vm.type_name(o)
+        ))
+    })
 }
 
 fn b_print(vm: &Vm, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
-    let sep = kwarg(kw, "sep").filter(|s| !s.is_none());
-    let end = kwarg(kw, "end").filter(|s| !s.is_none());
-    let sep = sep.as_ref().and_then(|s| s.as_str()).unwrap_or(" ");
-    let end = end.as_ref().and_then(|s| s.as_str()).unwrap_or("\n");
+    let text = |name: &str, dflt: &'static str| -> PyResult<String> {
+        match kwarg(kw, name).filter(|s| !s.is_none()) {
+            None => Ok(dflt.to_string()),
+            Some(s) => s.as_str().map(str::to_string).ok_or_else(|| {
+                vm.type_error(format!(
+                    "{name} must be None or a string, not {}",
+                    vm.type_name(&s)
+                ))
+            }),
+        }
+    };
+    let (sep, end) = (text("sep", " ")?, text("end", "\n")?);
+    let (sep, end) = (sep.as_str(), end.as_str());
     let mut s = String::new();
     for (i, a) in args.iter().enumerate() {
         if i > 0 {
@@ -177,23 +188,14 @@ pub fn length(vm: &Vm, o: &Ref) -> PyResult<usize> {
         Kind::List => o.as_list().expect("list").len(),
         Kind::Tuple => o.as_tuple().expect("tuple").len(),
         Kind::Dict => o.as_dict().expect("dict").len(),
-        Kind::Other => {
-            let r = range_of(o).map(|(a, b, s)| range_len(a, b, s));
-            match r {
-                Some(n) if n > i64::MAX as u64 => {
-                    return Err(vm.error(
-                        &vm.exc.overflow,
-                        "Python int too large to convert to C ssize_t",
-                    ))
-                }
-                Some(n) => n as usize,
-                None => {
-                    return Err(
-                        vm.type_error(format!("object of type '{}' has no len()", vm.type_name(o)))
-                    )
-                }
+        Kind::Other => match crate::objects::range::length(vm, o) {
+            Some(n) => n?,
+            None => {
+                return Err(
+                    vm.type_error(format!("object of type '{}' has no len()", vm.type_name(o)))
+                )
             }
-        }
+        },
         Kind::Instance if vm.lookup_class_attr(o, "__len__").is_some() => {
             let r = vm.call_method(o, "__len__", Vec::new())?;
             small_int(&r).unwrap_or(0) as usize
@@ -244,7 +246,9 @@ pub fn isinstance(vm: &Vm, o: &Ref, t: &Ref) -> PyResult<bool> {
     }
     let tag = t.downcast::<TypeObj>().map(|t| t.0);
     let Some(tag) = tag else {
-        return Err(vm.type_error("isinstance() arg 2 must be a type or tuple of types"));
+        return Err(
+            vm.type_error("isinstance() arg 2 must be a type, a tuple of types, or a union")
+        );
     };
     Ok(match tag {
         TypeTag::Int => matches!(o.kind(), Kind::Int | Kind::Bool),
@@ -254,7 +258,7 @@ pub fn isinstance(vm: &Vm, o: &Ref, t: &Ref) -> PyResult<bool> {
         TypeTag::List => o.kind() == Kind::List,
         TypeTag::Tuple => o.kind() == Kind::Tuple,
         TypeTag::Dict => o.kind() == Kind::Dict,
-        TypeTag::Range => o.is::<Range>(),
+        TypeTag::Range => crate::objects::range::is_range(o),
         TypeTag::Object => true,
         TypeTag::Type => o.kind() == Kind::Class || o.is::<TypeObj>(),
         TypeTag::NoneType => o.is_none(),
@@ -267,68 +271,46 @@ fn b_isinstance(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
     Ok(vm.rt.new_bool(isinstance(vm, &args[0], &args[1])?))
 }
 
+/// `issubclass(c, t)`: classes by their chain; builtin types by CPython's (bool derives from
+/// int, everything from object).
+fn b_issubclass(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
+    let (c, t) = (&args[0], &args[1]);
+    if c.kind() != Kind::Class && !c.is::<TypeObj>() {
+        return Err(vm.type_error("issubclass() arg 1 must be a class"));
+    }
+    fn check(vm: &Vm, c: &Ref, t: &Ref) -> PyResult<bool> {
+        if let Some(items) = t.as_tuple() {
+            for it in items {
+                if check(vm, c, it)? {
+                    return Ok(true);
+                }
+            }
+            return Ok(false);
+        }
+        if t.kind() == Kind::Class {
+            return Ok(c.kind() == Kind::Class && vm.is_subclass(c, t));
+        }
+        let Some(tt) = t.downcast::<TypeObj>().map(|t| t.0) else {
+            return Err(
+                vm.type_error("issubclass() arg 2 must be a class, a tuple of classes, or a union")
+            );
+        };
+        let ct = c.downcast::<TypeObj>().map(|c| c.0);
+        Ok(tt == TypeTag::Object
+            || ct == Some(tt)
+            || (ct == Some(TypeTag::Bool) && tt == TypeTag::Int))
+    }
+    Ok(vm.rt.new_bool(check(vm, c, t)?))
+}
+
 fn b_sorted(vm: &Vm, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
-    arg_count(vm, "sorted", args, 1, 1)?;
     let items = vm.iterate(&args[0])?;
     let rev = match kwarg(kw, "reverse") {
-        Some(r) => vm.truthy(&r)?,
+        Some(r) => crate::objects::strargs::index_arg(vm, &r)? != 0,
         None => false,
     };
     let v = crate::objects::listops::sorted(vm, items, kwarg(kw, "key").as_ref(), rev)?;
     Ok(vm.rt.new_list(v))
-}
-
-fn b_sum(vm: &Vm, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
-    arg_count(vm, "sum", args, 1, 2)?;
-    let mut acc = args
-        .get(1)
-        .cloned()
-        .or_else(|| kwarg(kw, "start"))
-        .unwrap_or_else(|| vm.int(0));
-    for x in vm.iterate(&args[0])? {
-        acc = vm.binary_op(crate::BinOp::Add, &acc, &x)?;
-    }
-    Ok(acc)
-}
-
-fn minmax(vm: &Vm, args: &[Ref], kw: &Kw, op: CmpOp) -> PyResult<Ref> {
-    let name = if op == CmpOp::Lt { "min" } else { "max" };
-    let items = if args.len() == 1 {
-        vm.iterate(&args[0])?
-    } else {
-        args.to_vec()
-    };
-    let key = kwarg(kw, "key").filter(|k| !k.is_none());
-    let mut best: Option<(Ref, Ref)> = None;
-    for x in items {
-        let k = match &key {
-            Some(f) => vm.call(f, vec![x.clone()], Vec::new())?,
-            None => x.clone(),
-        };
-        best = match best {
-            None => Some((k, x)),
-            Some((bk, bx)) => {
-                let o = vm.cmp_order(&k, &bk, op)?;
-                let better = if op == CmpOp::Lt {
-                    o.is_lt()
-                } else {
-                    o.is_gt()
-                };
-                if better {
-                    Some((k, x))
-                } else {
-                    Some((bk, bx))
-                }
-            }
-        };
-    }
-    match best {
-        Some((_, x)) => Ok(x),
-        None => match kwarg(kw, "default") {
-            Some(d) => Ok(d),
-            None => Err(vm.value_error(format!("{name}() iterable argument is empty"))),
-        },
-    }
 }
 
 fn b_all(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
@@ -349,30 +331,6 @@ fn b_any(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
     Ok(vm.rt.new_bool(false))
 }
 
-fn b_enumerate(vm: &Vm, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
-    let start = args.get(1).cloned().or_else(|| kwarg(kw, "start"));
-    let start = start.as_ref().and_then(small_int).unwrap_or(0);
-    let items = vm.iterate(&args[0])?;
-    let v = items
-        .into_iter()
-        .enumerate()
-        .map(|(i, x)| vm.rt.new_tuple(vec![vm.int(start + i as i64), x]))
-        .collect();
-    vm.get_iter(&vm.rt.new_list(v))
-}
-
-fn b_zip(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
-    let seqs = args
-        .iter()
-        .map(|a| vm.iterate(a))
-        .collect::<PyResult<Vec<_>>>()?;
-    let n = seqs.iter().map(Vec::len).min().unwrap_or(0);
-    let v = (0..n)
-        .map(|i| vm.rt.new_tuple(seqs.iter().map(|s| s[i].clone()).collect()))
-        .collect();
-    vm.get_iter(&vm.rt.new_list(v))
-}
-
 fn b_next(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
     match vm.iter_next(&args[0])? {
         Some(v) => Ok(v),
@@ -387,8 +345,7 @@ fn b_next(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
 }
 
 fn b_getattr(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
-    arg_count(vm, "getattr", args, 2, 3)?;
-    let name = args[1].as_str().unwrap_or("");
+    let name = attr_name(vm, &args[1])?;
     match vm.getattr(&args[0], name) {
         Ok(v) => Ok(v),
         Err(e) => match args.get(2) {
@@ -431,36 +388,16 @@ fn b_round(vm: &Vm, args: &[Ref], _kw: &Kw) -> PyResult<Ref> {
     crate::objects::numconv::round(vm, &args[0], args.get(1))
 }
 
-fn parse_int(vm: &Vm, s: &str, base: u32) -> PyResult<Ref> {
-    let t = s.trim().replace('_', "");
-    let (neg, digits) = match t.strip_prefix('-') {
-        Some(r) => (true, r.to_string()),
-        None => (false, t.trim_start_matches('+').to_string()),
-    };
-    let digits = if base == 16 {
-        digits.trim_start_matches("0x").to_string()
-    } else {
-        digits
-    };
-    match BigInt::parse_bytes(digits.as_bytes(), base) {
-        Some(b) if !digits.is_empty() => Ok(vm.new_big(if neg { -b } else { b })),
-        _ => Err(vm.value_error(format!(
-            "invalid literal for int() with base {base}: {}",
-            vm.repr(&vm.str(s))?
-        ))),
-    }
-}
-
 /// Call a builtin type: `int(x)`, `list(it)`, `range(..)` ...
 pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
     let a0 = args.first();
     match t {
         TypeTag::Int => match a0 {
             None => Ok(vm.int(0)),
+            Some(_) if args.len() > 1 => numfns::int_with_base(vm, a0, &args[1]),
             Some(x) => {
                 if let Some(s) = x.as_str() {
-                    let base = args.get(1).and_then(small_int).unwrap_or(10) as u32;
-                    return parse_int(vm, s, base);
+                    return numfns::parse_int(vm, s, 10);
                 }
                 if let Some(f) = x.as_float() {
                     return crate::objects::numconv::float_to_int(vm, f);
@@ -469,7 +406,7 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
                     Some(IntVal::S(v)) => Ok(vm.int(v)),
                     Some(IntVal::B(b)) => Ok(vm.new_big(b)),
                     None => Err(vm.type_error(format!(
-                        "int() argument must be a string or a number, not '{}'",
+                        "int() argument must be a string, a bytes-like object or a real number, not '{}'",
                         vm.type_name(x)
                     ))),
                 }
@@ -490,7 +427,7 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
                         "inf" | "+inf" | "infinity" => Some(f64::INFINITY),
                         "-inf" | "-infinity" => Some(f64::NEG_INFINITY),
                         "nan" => Some(f64::NAN),
-                        _ => t.parse::<f64>().ok(),
+                        _ => numfns::float_digits(&t).and_then(|t| t.parse::<f64>().ok()),
                     };
                     return v.map(|v| vm.rt.new_float(v)).ok_or_else(|| {
                         vm.value_error(format!("could not convert string to float: '{s}'"))
@@ -502,6 +439,10 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
                 )))
             }
         },
+        TypeTag::Str if args.len() > 1 => Err(vm.type_error(format!(
+            "decoding to str: need a bytes-like object, {} found",
+            vm.type_name(&args[0])
+        ))),
         TypeTag::Str => match a0 {
             None => Ok(vm.str("")),
             Some(x) => Ok(vm.str(&vm.to_str(x)?)),
@@ -524,9 +465,7 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
             let dd = d.as_dict().expect("dict");
             if let Some(x) = a0 {
                 if let Some(src) = x.as_dict() {
-                    for (k, v) in src.items() {
-                        dd.insert(k, v);
-                    }
+                    vm.dict_merge(dd, src)?;
                 } else {
                     for item in vm.iterate(x)? {
                         let kv = vm.iterate(&item)?;
@@ -535,46 +474,27 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
                                 "dictionary update sequence element has wrong length",
                             ));
                         }
-                        dd.insert(vm.key(&kv[0])?, kv[1].clone());
+                        vm.dict_set(dd, &kv[0], kv[1].clone())?;
                     }
                 }
             }
             for (k, v) in kw {
-                dd.insert(HashKey::Str(k.clone()), v.clone());
+                vm.dict_set_str(dd, k, v.clone())?;
             }
             Ok(d)
         }
-        TypeTag::Range => {
-            let ints = args
-                .iter()
-                .map(|a| {
-                    small_int(a).ok_or_else(|| {
-                        vm.type_error(format!(
-                            "'{}' object cannot be interpreted as an integer",
-                            vm.type_name(a)
-                        ))
-                    })
-                })
-                .collect::<PyResult<Vec<i64>>>()?;
-            let (a, b, s) = match ints.as_slice() {
-                [b] => (0, *b, 1),
-                [a, b] => (*a, *b, 1),
-                [a, b, s] => (*a, *b, *s),
-                _ => return Err(vm.type_error("range expected 1 to 3 arguments")),
-            };
-            if s == 0 {
-                return Err(vm.value_error("range() arg 3 must not be zero"));
-            }
-            Ok(vm.rt.alloc(Range {
-                start: a,
-                stop: b,
-                step: s,
-            }))
+        TypeTag::Range => crate::objects::range::construct(vm, args, kw),
+        TypeTag::Object if args.is_empty() && kw.is_empty() => {
+            Ok(vm.rt.new_instance(&vm.object_class()))
         }
-        TypeTag::Object => Ok(vm.rt.new_instance(&vm.object_class())),
+        TypeTag::Object => Err(vm.type_error("object() takes no arguments")),
+        TypeTag::Type if !kw.is_empty() => Err(vm.type_error("type() takes no keyword arguments")),
         TypeTag::Type => match a0 {
             Some(x) if args.len() == 1 => Ok(vm.type_of(x)),
-            _ => Err(vm.type_error("type() takes 1 argument in this runtime")),
+            _ if args.len() == 3 => Err(vm.type_error(
+                "type() with 3 arguments (creating a class) is not supported by this runtime",
+            )),
+            _ => Err(vm.type_error("type() takes 1 or 3 arguments")),
         },
         TypeTag::NoneType | TypeTag::Function => {
             Err(vm.type_error(format!("cannot create '{}' instances", t.name())))
@@ -590,7 +510,7 @@ impl Vm {
             return c;
         }
         let c = self.rt.new_class("object", None);
-        d.insert(HashKey::from("__object_class__"), c.clone());
+        d.insert(self.str("__object_class__"), c.clone());
         c
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::{set, BuiltinFn};
 use crate::objects::small_int;
 use crate::vm::Vm;
-use gc_vm_adapter::{HashKey, Ref};
+use gc_vm_adapter::Ref;
 
 /// The `gc` module.
 pub(crate) fn make(vm: &Vm) -> Ref {
@@ -57,9 +57,9 @@ const GC: &[(&str, BuiltinFn)] = &[
         let mk = |c: u64, n: u64, u: u64| {
             let d = vm.rt.new_dict();
             let dd = d.as_dict().expect("dict");
-            dd.insert(HashKey::from("collections"), vm.int(c as i64));
-            dd.insert(HashKey::from("collected"), vm.int(n as i64));
-            dd.insert(HashKey::from("uncollectable"), vm.int(u as i64));
+            dd.insert(vm.str("collections"), vm.int(c as i64));
+            dd.insert(vm.str("collected"), vm.int(n as i64));
+            dd.insert(vm.str("uncollectable"), vm.int(u as i64));
             d
         };
         let v = vec![
@@ -106,12 +106,9 @@ pub fn install_gc_hook(vm: &Vm) {
         });
         let d = vm.rt.new_dict();
         let dd = d.as_dict().expect("dict");
-        dd.insert(HashKey::from("generation"), vm.int(info.generation as i64));
-        dd.insert(HashKey::from("collected"), vm.int(info.collected as i64));
-        dd.insert(
-            HashKey::from("uncollectable"),
-            vm.int(info.uncollectable as i64),
-        );
+        dd.insert(vm.str("generation"), vm.int(info.generation as i64));
+        dd.insert(vm.str("collected"), vm.int(info.collected as i64));
+        dd.insert(vm.str("uncollectable"), vm.int(info.uncollectable as i64));
         for cb in cbs {
             if let Err(e) = vm.call(&cb, vec![phase.clone(), d.clone()], Vec::new()) {
                 let msg = crate::vm::exceptions::exc_message(&vm, &e.exc);

@@ -1,9 +1,11 @@
 //! Built-in modules: one file each (`threading`, `time`, `gc`, `weakref`, `sys`, `math`), the
-//! builtins in [`builtins`], and the registry ([`MODULES`]) that `import` looks names up in.
+//! builtins in [`builtins`] (with [`numfns`] and [`seqfns`]), and the registry ([`MODULES`]) that `import` looks names up in.
 
 pub mod builtins;
 pub mod gc;
 pub mod math;
+pub mod numfns;
+pub mod seqfns;
 pub mod sys;
 pub mod threading;
 pub mod time;
@@ -53,7 +55,8 @@ impl Vm {
         let m = self.rt.new_instance(&self.module_class);
         set(&m, "__name__", self.str(name));
         for (n, f) in fns {
-            set(&m, n, self.builtin(n, *f));
+            let sig = crate::objects::sig::module_fn(name, n);
+            set(&m, n, self.builtin_sig(n, *f, sig));
         }
         m
     }

@@ -7,7 +7,7 @@ use super::builtins::kwarg;
 use super::{set, BuiltinFn, Kw};
 use crate::objects::{small_int, PyLock};
 use crate::vm::{PyResult, Vm};
-use gc_vm_adapter::{HashKey, Ref};
+use gc_vm_adapter::Ref;
 
 /// The `threading` module (and the methods of `threading.Thread`).
 pub(crate) fn make(vm: &Vm) -> Ref {
@@ -96,8 +96,8 @@ fn thread_run(vm: &Vm, a: &[Ref], _kw: &Kw) -> PyResult<Ref> {
     let mut kws = Vec::new();
     if let Some(d) = i.get_attr("_kwargs").as_ref().and_then(|d| d.as_dict()) {
         for (k, v) in d.items() {
-            if let HashKey::Str(s) = k {
-                kws.push((s, v));
+            if let Some(s) = k.as_str() {
+                kws.push((std::sync::Arc::from(s), v));
             }
         }
     }

@@ -36,7 +36,10 @@ const TIME: &[(&str, BuiltinFn)] = &[
         Ok(vm.rt.new_float(t))
     }),
     ("sleep", |vm, a, _| {
-        let s = num_arg(vm, a.first())?;
+        let s = match num_arg(vm, a.first()) {
+            Ok(s) => s,
+            Err(_) => return Err(crate::objects::strargs::not_an_int(vm, &a[0])),
+        };
         if s < 0.0 {
             return Err(vm.value_error("sleep length must be non-negative"));
         }

@@ -5,9 +5,7 @@ use std::sync::Arc;
 use super::eval::{run_frame, Frame};
 use super::{PyResult, Vm};
 use crate::bytecode::CodeKind;
-use crate::objects::{
-    range_of, BoundMethod, Builtin, PyFunction, RangeIter, SeqIter, TypeObj, TypeTag,
-};
+use crate::objects::{BoundMethod, Builtin, PyFunction, RangeIter, SeqIter, TypeObj, TypeTag};
 use gc_vm_adapter::{HashKey, Kind, Ref};
 
 /// Keyword arguments.
@@ -20,6 +18,10 @@ impl Vm {
             return self.call_user(f, func, args, kw);
         }
         if let Some(b) = f.downcast::<Builtin>() {
+            let (args, kw) = match b.sig {
+                Some(sig) => sig.bind(self, args, kw)?,
+                None => (args, kw),
+            };
             return match b.this() {
                 None => (b.f)(self, &args, &kw),
                 Some(this) => {
@@ -40,6 +42,10 @@ impl Vm {
             return self.call(&m, a, kw);
         }
         if let Some(t) = f.downcast::<TypeObj>() {
+            let (args, kw) = match crate::objects::sig::constructor(t.0) {
+                Some(sig) => sig.bind(self, args, kw)?,
+                None => (args, kw),
+            };
             return crate::stdlib::builtins::construct(self, t.0, &args, &kw);
         }
         match f.kind() {
@@ -149,7 +155,7 @@ impl Vm {
                     frame.locals[p] = Some(v);
                 }
                 None => match &kwargs_dict {
-                    Some(d) => drop(d.as_dict().expect("dict").insert(HashKey::Str(k), v)),
+                    Some(d) => self.dict_set_str(d.as_dict().expect("dict"), &k, v)?,
                     None => {
                         return Err(self.type_error(format!(
                             "{}() got an unexpected keyword argument '{k}'",
@@ -252,12 +258,12 @@ impl Vm {
         let c = class.as_class().expect("class");
         let mut classcell = None;
         for (k, v) in ns.as_dict().expect("dict").items() {
-            if let HashKey::Str(s) = k {
-                if &*s == "__classcell__" {
+            if let Some(s) = k.as_str() {
+                if s == "__classcell__" {
                     classcell = Some(v);
                     continue;
                 }
-                c.set_attr(&s, v);
+                c.set_attr(s, v);
             }
         }
         if let Some(cell) = classcell.as_ref().and_then(|c| c.as_cell()) {
@@ -354,10 +360,7 @@ impl Vm {
             }
             _ => Err(self.error(
                 &self.exc.attribute,
-                format!(
-                    "'{}' object has no attribute '{name}' and no __dict__ for setting new attributes",
-                    self.type_name(o)
-                ),
+                format!("'{}' object has no attribute '{name}'", self.type_name(o)),
             )),
         }
     }
@@ -382,23 +385,19 @@ impl Vm {
     pub fn get_iter(&self, o: &Ref) -> PyResult<Ref> {
         match o.kind() {
             Kind::List | Kind::Tuple => Ok(self.rt.alloc(SeqIter::new(o.clone()))),
-            Kind::Dict => {
-                let keys = self.rt.new_tuple(self.iterate(o)?);
-                Ok(self
-                    .rt
-                    .alloc(crate::objects::DictIter::new(o.clone(), keys)))
-            }
+            Kind::Dict => Ok(self.rt.alloc(crate::objects::DictIter::new(o.clone()))),
             Kind::Str => {
                 let items = self.iterate(o)?;
                 let l = self.rt.new_tuple(items);
                 Ok(self.rt.alloc(SeqIter::new(l)))
             }
             Kind::Other => {
-                if let Some(r) = o.downcast::<crate::objects::Range>() {
-                    Ok(self.rt.alloc(RangeIter::new(r)))
+                if let Some(it) = crate::objects::range::iter(self, o) {
+                    Ok(it)
                 } else if o.is::<SeqIter>()
                     || o.is::<RangeIter>()
                     || o.is::<crate::objects::DictIter>()
+                    || o.is::<crate::objects::range::BigRangeIter>()
                 {
                     Ok(o.clone())
                 } else {
@@ -434,6 +433,9 @@ impl Vm {
         if let Some(ri) = it.downcast::<RangeIter>() {
             return Ok(ri.next().map(|v| self.int(v)));
         }
+        if let Some(v) = crate::objects::range::iter_next(self, it) {
+            return Ok(v);
+        }
         Err(self.type_error(format!(
             "'{}' object is not an iterator",
             self.type_name(it)
@@ -451,19 +453,12 @@ impl Vm {
                 .chars()
                 .map(|c| self.str(c.encode_utf8(&mut [0; 4])))
                 .collect()),
-            Kind::Dict => Ok(o
-                .as_dict()
-                .expect("dict")
-                .keys()
-                .iter()
-                .map(|k| self.key_obj(k))
-                .collect()),
+            Kind::Dict => Ok(o.as_dict().expect("dict").keys()),
             _ => {
                 let it = self.get_iter(o)?;
                 // A range knows its length: `list(range(10**12))` is a `MemoryError` up front
                 // (as in CPython), not an out-of-memory abort after filling the memory.
-                let hint = crate::objects::range_of(o)
-                    .map(|(a, b, s)| crate::objects::range_len(a, b, s) as usize);
+                let hint = crate::objects::range::length(self, o).transpose()?;
                 let mut v = super::guard::reserve(self, hint.unwrap_or(0))?;
                 while let Some(x) = self.iter_next(&it)? {
                     v.push(x);
@@ -488,6 +483,7 @@ impl Vm {
             Kind::Dict => "dict",
             Kind::None => "NoneType",
             Kind::Class => "type",
+            _ if crate::objects::range::is_range(o) => "range",
             _ => "",
         };
         if let Some(t) = self
@@ -499,7 +495,7 @@ impl Vm {
         }
         let tag = if name == "NoneType" {
             TypeTag::NoneType
-        } else if range_of(o).is_some() {
+        } else if crate::objects::range::is_range(o) {
             TypeTag::Range
         } else {
             TypeTag::Function

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::{CodeCache, PyErr, PyResult, Vm};
 use crate::bytecode::{CodeObject, Conversion, Instr, UnaryOp};
 use crate::objects::{CodeConst, PyFunction, Slice};
-use gc_vm_adapter::{HashKey, Kind, Ref};
+use gc_vm_adapter::{Kind, Ref};
 
 pub use super::guard::RECURSION_LIMIT;
 
@@ -219,12 +219,11 @@ fn exec(vm: &Vm, f: &mut Frame) -> PyResult<Ref> {
             }
             Instr::StoreGlobal(i) => {
                 let v = pop(f);
-                let old = dict(&f.globals).insert(f.cache.names[i as usize].clone(), v);
-                drop(old);
+                vm.dict_set_name(dict(&f.globals), &f.cache.names[i as usize], v)?;
             }
             Instr::DeleteGlobal(i) => {
-                if dict(&f.globals)
-                    .remove(&f.cache.names[i as usize])
+                if vm
+                    .dict_del_name(dict(&f.globals), &f.cache.names[i as usize])?
                     .is_none()
                 {
                     return Err(name_error(vm, &code.names[i as usize]));
@@ -232,7 +231,10 @@ fn exec(vm: &Vm, f: &mut Frame) -> PyResult<Ref> {
             }
             Instr::LoadName(i) => {
                 let k = &f.cache.names[i as usize];
-                let v = f.ns.as_ref().and_then(|ns| dict(ns).get(k));
+                let v = match &f.ns {
+                    Some(ns) => vm.dict_get_name(dict(ns), k)?,
+                    None => None,
+                };
                 let v = match v {
                     Some(v) => v,
                     None => load_global(vm, f, i)?,
@@ -242,12 +244,14 @@ fn exec(vm: &Vm, f: &mut Frame) -> PyResult<Ref> {
             Instr::StoreName(i) => {
                 let v = pop(f);
                 let ns = f.ns.as_ref().unwrap_or(&f.globals);
-                let old = dict(ns).insert(f.cache.names[i as usize].clone(), v);
-                drop(old);
+                vm.dict_set_name(dict(ns), &f.cache.names[i as usize], v)?;
             }
             Instr::DeleteName(i) => {
                 let ns = f.ns.as_ref().unwrap_or(&f.globals);
-                if dict(ns).remove(&f.cache.names[i as usize]).is_none() {
+                if vm
+                    .dict_del_name(dict(ns), &f.cache.names[i as usize])?
+                    .is_none()
+                {
                     return Err(name_error(vm, &code.names[i as usize]));
                 }
             }
@@ -295,8 +299,7 @@ fn exec(vm: &Vm, f: &mut Frame) -> PyResult<Ref> {
                 let d = vm.rt.new_dict();
                 let mut it = items.into_iter();
                 while let (Some(k), Some(v)) = (it.next(), it.next()) {
-                    let key = vm.key(&k)?;
-                    drop(dict(&d).insert(key, v));
+                    vm.dict_set(dict(&d), &k, v)?;
                 }
                 f.stack.push(d);
             }
@@ -337,10 +340,8 @@ fn exec(vm: &Vm, f: &mut Frame) -> PyResult<Ref> {
             Instr::MapAdd(i) => {
                 let v = pop(f);
                 let k = pop(f);
-                let key = vm.key(&k)?;
                 let n = f.stack.len();
-                let old = dict(&f.stack[n - i as usize]).insert(key, v);
-                drop(old);
+                vm.dict_set(dict(&f.stack[n - i as usize]), &k, v)?;
             }
             Instr::DictMerge(i) => {
                 let m = pop(f);
@@ -352,9 +353,7 @@ fn exec(vm: &Vm, f: &mut Frame) -> PyResult<Ref> {
                         vm.type_name(&m)
                     )));
                 };
-                for (k, v) in src.items() {
-                    drop(dict(&target).insert(k, v));
-                }
+                vm.dict_merge(dict(&target), src)?;
             }
             Instr::ListToTuple => {
                 let l = pop(f);
@@ -473,9 +472,9 @@ fn exec(vm: &Vm, f: &mut Frame) -> PyResult<Ref> {
                 let mut kw = Vec::new();
                 if let Some(d) = kwd.as_ref().and_then(|d| d.as_dict()) {
                     for (k, v) in d.items() {
-                        match k {
-                            HashKey::Str(s) => kw.push((s, v)),
-                            _ => return Err(vm.type_error("keywords must be strings")),
+                        match k.as_str() {
+                            Some(s) => kw.push((std::sync::Arc::from(s), v)),
+                            None => return Err(vm.type_error("keywords must be strings")),
                         }
                     }
                 }
@@ -617,10 +616,10 @@ fn dict(o: &Ref) -> &gc_vm_adapter::Dict {
 
 fn load_global(vm: &Vm, f: &Frame, i: u32) -> PyResult<Ref> {
     let k = &f.cache.names[i as usize];
-    if let Some(v) = dict(&f.globals).get(k) {
+    if let Some(v) = vm.dict_get_name(dict(&f.globals), k)? {
         return Ok(v);
     }
-    if let Some(v) = dict(&vm.builtins).get(k) {
+    if let Some(v) = vm.dict_get_name(dict(&vm.builtins), k)? {
         return Ok(v);
     }
     Err(name_error(vm, &f.code.names[i as usize]))

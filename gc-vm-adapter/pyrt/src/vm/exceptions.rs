@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::{PyResult, Vm};
-use gc_vm_adapter::{HashKey, Kind, Ref, Runtime};
+use gc_vm_adapter::{Kind, Ref, Runtime};
 
 /// A raised exception in flight: the exception instance and the traceback lines collected so
 /// far (innermost first).
@@ -135,7 +135,7 @@ impl ExcClasses {
         let d = vm.builtins.as_dict().expect("builtins dict");
         for c in self.all() {
             let name = c.as_class().expect("class").name().to_string();
-            d.insert(HashKey::from(name.as_str()), c.clone());
+            d.insert(vm.str(&name), c.clone());
         }
         let init = vm.builtin("__init__", exc_init);
         self.base_exception

@@ -29,6 +29,7 @@ pub mod eval;
 pub mod exceptions;
 pub mod guard;
 pub mod hooks;
+pub mod op_errors;
 pub mod ops;
 pub mod protocol;
 
@@ -40,7 +41,7 @@ use parking_lot::{Mutex, RwLock};
 
 use crate::bytecode::CodeObject;
 use crate::{objects, stdlib};
-use gc_vm_adapter::{GcConfig, HashKey, Ref, Runtime};
+use gc_vm_adapter::{GcConfig, Ref, Runtime};
 
 pub use exceptions::{ExcClasses, PyErr};
 
@@ -169,11 +170,7 @@ impl Vm {
             return c.clone();
         }
         let consts: Vec<Ref> = code.constants.iter().map(|c| self.const_obj(c)).collect();
-        let names = code
-            .names
-            .iter()
-            .map(|n| HashKey::Str(Arc::from(n.as_str())))
-            .collect();
+        let names = code.names.iter().map(|n| self.name_key(n)).collect();
         let v = Arc::new(CodeCache { consts, names });
         let mut w = self.consts.write();
         w.entry(key).or_insert_with(|| {
@@ -205,7 +202,7 @@ impl Vm {
         let globals = self.rt.new_dict();
         self.rt.add_root(&globals);
         if let Some(d) = globals.as_dict() {
-            d.insert(HashKey::from("__name__"), self.str("__main__"));
+            d.insert(self.str("__name__"), self.str("__main__"));
         }
         eval::run_code(self, code, globals, None)
     }
@@ -215,8 +212,8 @@ impl Vm {
 pub struct CodeCache {
     /// Constants as objects.
     pub consts: Vec<Ref>,
-    /// `names` as dict keys.
-    pub names: Vec<HashKey>,
+    /// `names` as dict keys, hashed once.
+    pub names: Vec<crate::objects::NameKey>,
 }
 
 /// Exit status of a run that hit a panic (an internal error of pyrt), on any of its threads.

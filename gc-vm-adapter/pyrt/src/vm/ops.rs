@@ -255,28 +255,6 @@ impl Vm {
         Ok(r)
     }
 
-    /// `divmod(a, b)`: the floor quotient and the remainder, with CPython's message for a
-    /// zero float divisor ("float divmod()"); ints and other types as `//` and `%`.
-    pub fn divmod(&self, a: &Ref, b: &Ref) -> PyResult<Ref> {
-        if let (Some(x), Some(y)) = (self.num(a), self.num(b)) {
-            if matches!((&x, &y), (Num::F(_), _) | (_, Num::F(_))) {
-                let f = |n: &Num| match n {
-                    Num::I(i) => self.int_to_float(i),
-                    Num::F(x) => Ok(*x),
-                };
-                let (x, y) = (f(&x)?, f(&y)?);
-                if y == 0.0 {
-                    return Err(self.zero_div("float divmod()"));
-                }
-                let (q, r) = float_div_mod(x, y);
-                return Ok(self.rt.new_tuple(vec![self.rt.new_float(q), self.rt.new_float(r)]));
-            }
-        }
-        let q = self.binary_op(BinOp::FloorDiv, a, b)?;
-        let r = self.binary_op(BinOp::Mod, a, b)?;
-        Ok(self.rt.new_tuple(vec![q, r]))
-    }
-
     /// `a op b`.
     pub fn binary_op(&self, op: BinOp, a: &Ref, b: &Ref) -> PyResult<Ref> {
         // Fast path: small ints.
@@ -359,12 +337,7 @@ impl Vm {
                 return Ok(r);
             }
         }
-        Err(self.type_error(format!(
-            "unsupported operand type(s) for {}: '{}' and '{}'",
-            op.symbol(),
-            self.type_name(a),
-            self.type_name(b)
-        )))
+        Err(self.binop_type_error(op, a, b))
     }
 
     /// `seq * n`. The result's size is checked before allocating: CPython's `MemoryError` for
@@ -503,7 +476,11 @@ impl Vm {
                 (Num::I(IntVal::S(x)), Num::I(IntVal::S(y))) => x == y,
                 (Num::I(x), Num::I(y)) => x.big() == y.big(),
                 (Num::F(x), Num::F(y)) => x == y,
-                (Num::I(i), Num::F(f)) | (Num::F(f), Num::I(i)) => big_to_f64(&i) == f,
+                // Exactly, as CPython compares (and as dicts must, since the hashes are exact):
+                // `2**53 + 1 != float(2**53)`.
+                (Num::I(i), Num::F(f)) | (Num::F(f), Num::I(i)) => {
+                    crate::objects::dictkey::int_eq_float(&i, f)
+                }
             });
         }
         if let (Some(x), Some(y)) = (a.as_str(), b.as_str()) {
@@ -528,22 +505,9 @@ impl Vm {
                 self.seq_eq(&x, &y)?
             }
             (Kind::Dict, Kind::Dict) => {
-                let (x, y) = (a.as_dict().expect("d"), b.as_dict().expect("d"));
-                if x.len() != y.len() {
-                    return Ok(false);
-                }
-                for (k, v) in x.items() {
-                    match y.get(&k) {
-                        Some(w) if self.eq(&v, &w)? => {}
-                        _ => return Ok(false),
-                    }
-                }
-                true
+                self.dict_eq(a.as_dict().expect("d"), b.as_dict().expect("d"))?
             }
-            (Kind::Other, Kind::Other) => match (range_of(a), range_of(b)) {
-                (Some(x), Some(y)) => x == y,
-                _ => false,
-            },
+            (Kind::Other, Kind::Other) => crate::objects::range::eq(a, b).unwrap_or(false),
             _ => false,
         })
     }
@@ -629,11 +593,14 @@ impl Vm {
         match container.kind() {
             Kind::Str => {
                 let Some(s) = item.as_str() else {
-                    return Err(self.type_error("'in <string>' requires string as left operand"));
+                    return Err(self.type_error(format!(
+                        "'in <string>' requires string as left operand, not {}",
+                        self.type_name(item)
+                    )));
                 };
                 Ok(container.as_str().unwrap_or("").contains(s))
             }
-            Kind::Dict => Ok(container.as_dict().expect("d").contains(&self.key(item)?)),
+            Kind::Dict => self.dict_contains(container.as_dict().expect("d"), item),
             Kind::List | Kind::Tuple => {
                 for x in self.iterate(container)? {
                     if self.eq(&x, item)? {
@@ -643,14 +610,8 @@ impl Vm {
                 Ok(false)
             }
             Kind::Other => {
-                let r = range_of(container);
-                if let (Some((a, b, s)), Some(v)) = (r, small_int(item)) {
-                    let inr = if s > 0 {
-                        v >= a && v < b
-                    } else {
-                        v <= a && v > b
-                    };
-                    return Ok(inr && (v - a) % s == 0);
+                if let Some(r) = crate::objects::range::contains(self, container, item) {
+                    return r;
                 }
                 for x in self.iterate(container)? {
                     if self.eq(&x, item)? {
@@ -678,10 +639,7 @@ impl Vm {
             Some(IntVal::B(_)) => {
                 Err(self.index_error("cannot fit 'int' into an index-sized integer"))
             }
-            None => Err(self.type_error(format!(
-                "{what} indices must be integers or slices, not {}",
-                self.type_name(k)
-            ))),
+            None => Err(self.bad_index_type(what, k)),
         }
     }
 
@@ -744,26 +702,24 @@ impl Vm {
                     }
                 }
             }
-            Kind::Dict => {
-                let key = self.key(k)?;
-                c.as_dict()
-                    .expect("dict")
-                    .get(&key)
-                    .ok_or_else(|| self.key_error(k))
-            }
+            Kind::Dict => self
+                .dict_get(c.as_dict().expect("dict"), k)?
+                .ok_or_else(|| self.key_error(k)),
             Kind::Other => {
-                let r = range_of(c);
-                if let Some((a, b, s)) = r {
-                    let n = range_len(a, b, s).min(i64::MAX as u64) as usize;
-                    // Ranges index with big ints in CPython: one past `i64` is just out of range.
-                    if let Some(IntVal::B(_)) = int_of(k) {
+                // The fast path: a small range and a small index (in i128: the item is in
+                // range, the intermediate product need not be); the rest on big ints.
+                if let (Some((a, b, s)), Some(i)) = (range_of(c), small_int(k)) {
+                    let n = range_len(a, b, s) as i128;
+                    let j = if i < 0 { i as i128 + n } else { i as i128 };
+                    if j < 0 || j >= n {
                         return Err(self.index_error("range object index out of range"));
                     }
-                    let i = self.index_of(k, n, "range object")?;
-                    // In i128: the item is in range, the intermediate product need not be.
-                    return Ok(self.int((a as i128 + s as i128 * i as i128) as i64));
+                    return Ok(self.int((a as i128 + s as i128 * j) as i64));
                 }
-                Err(self.not_subscriptable(c))
+                match crate::objects::range::getitem(self, c, k) {
+                    Some(r) => r,
+                    None => Err(self.not_subscriptable(c)),
+                }
             }
             Kind::Instance if self.lookup_class_attr(c, "__getitem__").is_some() => {
                 self.call_method(c, "__getitem__", vec![k.clone()])
@@ -794,12 +750,7 @@ impl Vm {
                 }
                 Ok(())
             }
-            Kind::Dict => {
-                let key = self.key(k)?;
-                let old = c.as_dict().expect("dict").insert(key, v);
-                drop(old);
-                Ok(())
-            }
+            Kind::Dict => self.dict_set(c.as_dict().expect("dict"), k, v),
             Kind::Instance if self.lookup_class_attr(c, "__setitem__").is_some() => {
                 self.call_method(c, "__setitem__", vec![k.clone(), v])?;
                 Ok(())
@@ -823,16 +774,13 @@ impl Vm {
                 let i = self.index_int(k, "list")?;
                 listops::del_index(self, l, i)
             }
-            Kind::Dict => {
-                let key = self.key(k)?;
-                match c.as_dict().expect("dict").remove(&key) {
-                    Some(v) => {
-                        drop(v);
-                        Ok(())
-                    }
-                    None => Err(self.key_error(k)),
+            Kind::Dict => match self.dict_del(c.as_dict().expect("dict"), k)? {
+                Some(v) => {
+                    drop(v);
+                    Ok(())
                 }
-            }
+                None => Err(self.key_error(k)),
+            },
             _ => Err(self.type_error(format!(
                 "'{}' object does not support item deletion",
                 self.type_name(c)
@@ -841,7 +789,6 @@ impl Vm {
     }
 }
 
-/// Convert an int to f64.
 /// `i` compared with `f` exactly, as CPython's `float_richcompare` does (no rounding of a big
 /// int to the nearest float); `None` if `f` is a NaN.
 fn int_float_cmp(i: &IntVal, f: f64) -> Option<Ordering> {
@@ -863,6 +810,7 @@ fn int_float_cmp(i: &IntVal, f: f64) -> Option<Ordering> {
     }))
 }
 
+/// Convert an int to f64 (inf past the float range).
 pub fn big_to_f64(i: &IntVal) -> f64 {
     match i {
         IntVal::S(v) => *v as f64,
