@@ -300,7 +300,10 @@ unsafe fn var_drop_thunk<T: VarPayload>(o: &Object) {
     // SAFETY: see above; the tail's first tail_len slots are initialised and dropped once.
     unsafe {
         let n = value::<T>(o).tail_len();
-        ptr::drop_in_place(ptr::slice_from_raw_parts_mut(tail_ptr::<T>(o), n));
+        // Last to first, as CPython's `tupledealloc`: the items' finalizers run in its order.
+        for i in (0..n).rev() {
+            ptr::drop_in_place(tail_ptr::<T>(o).add(i));
+        }
         ptr::drop_in_place(value::<T>(o) as *const T as *mut T);
     }
 }

@@ -349,18 +349,15 @@ impl Runtime {
     }
 
     /// A weak reference to `target` with an optional callback object (called through
-    /// [`VmHooks::call_weakref_callback`]). Tracked when it has a callback: the callback is
-    /// traced, so a cycle through it is collectable.
+    /// [`VmHooks::call_weakref_callback`]). Always tracked, as in CPython
+    /// (`gc.is_tracked(weakref.ref(x))` is True): the callback is traced, so a cycle through
+    /// it is collectable, and a weakref is tracked whether or not it has one.
     pub fn new_weakref_with(&self, target: &Ref, callback: Option<Ref>) -> Ref {
-        let track = callback.is_some();
-        let w = self.alloc_with(
-            WeakRef {
-                referent: Default::default(),
-                callback: RefSlot::new(callback),
-                table: &self.binding().weak as *const WeakTable,
-            },
-            track,
-        );
+        let w = self.alloc(WeakRef {
+            referent: Default::default(),
+            callback: RefSlot::new(callback),
+            table: &self.binding().weak as *const WeakTable,
+        });
         let wr = w.as_weakref().expect("just made");
         self.binding().weak.register(target, w.obj_ref(), wr);
         w

@@ -203,3 +203,27 @@ fn functions_cells_and_roots() {
     assert_eq!(rt.collect(), 3);
     assert!(w.as_weakref().unwrap().upgrade().is_none());
 }
+
+/// Weakrefs are tracked with or without a callback, as in CPython
+/// (`gc.is_tracked(weakref.ref(x))` is True). A callback-less weakref held by a garbage cycle
+/// is freed with it (its referent, dying later, finds nothing to clear), and one pointing
+/// into its own cycle is freed with its referent.
+#[test]
+fn weakrefs_are_tracked_and_freed_with_their_cycle() {
+    let rt = runtime();
+    let _g = rt.attach_thread("main");
+    let target = rt.new_list(vec![]);
+    let plain = rt.new_weakref(&target, None::<fn(&Ref)>);
+    assert!(plain.obj_ref().is_tracked());
+    let holder = rt.new_list(vec![plain]);
+    holder.as_list().unwrap().push(holder.clone());
+    drop(holder);
+    assert_eq!(rt.collect(), 2);
+    drop(target);
+    let a = rt.new_list(vec![]);
+    let w = rt.new_weakref(&a, None::<fn(&Ref)>);
+    a.as_list().unwrap().push(w);
+    a.as_list().unwrap().push(a.clone());
+    drop(a);
+    assert_eq!(rt.collect(), 2);
+}

@@ -20,6 +20,17 @@ pub struct List {
     pub(crate) items: RwLock<Vec<Ref>>,
 }
 
+impl Drop for List {
+    /// Items are released last to first, as CPython's `list_dealloc` does: the order in which
+    /// the items' finalizers run is observable (`__del__` printing), and programs run on both.
+    fn drop(&mut self) {
+        let items = self.items.get_mut();
+        while let Some(item) = items.pop() {
+            drop(item);
+        }
+    }
+}
+
 // SAFETY: trace reports every item (rule 1), reading through data_ptr with the world stopped
 // (rule 2); clear takes the vector out under the lock and drops it after (rule 3); spans
 // cover the same items (rule 8).

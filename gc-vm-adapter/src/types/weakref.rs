@@ -1,8 +1,9 @@
 //! Weak references. The referent pointer is read and cleared only under the runtime's weakref
 //! table lock ([`crate::weakref_table`]), which a dying referent must also take before it is
 //! freed; so `upgrade` can safely try-incref it. The callback is a callable object in a
-//! traced slot: a weakref with a callback is tracked, so a cycle through its callback (the
-//! callback refers to the weakref's owner) is collectable.
+//! traced slot, so a cycle through its callback (the callback refers to the weakref's owner)
+//! is collectable. Every weakref is tracked, as in CPython: `gc.is_tracked` agrees, and a
+//! weakref is garbage with its cycle (the collector's weakref phase then skips its callback).
 
 use std::sync::atomic::AtomicPtr;
 use std::sync::Arc;
@@ -35,9 +36,8 @@ unsafe impl Sync for WeakRef {}
 
 // SAFETY: trace reports the callback object, the only strong reference (the referent is weak)
 // (rules 1, 2: an atomic load); clear takes it (rule 3); Drop unlinks the weakref from the
-// table, touching no managed object (rule 4). Tracked only with a callback (rule 5).
+// table, touching no managed object (rule 4). Always tracked (rule 5).
 unsafe impl Payload for WeakRef {
-    const TRACKED: bool = false;
     crate::payload_type!(WeakRef, "weakref", Kind::WeakRef);
 
     fn trace(&self, e: &mut Edges<'_>) {

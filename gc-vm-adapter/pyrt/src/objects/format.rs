@@ -253,6 +253,9 @@ impl Vm {
                         self.repr(&hi)?,
                         self.repr(&st)?
                     )
+                } else if let Some(f) = o.downcast::<super::PyFunction>() {
+                    // CPython shows the qualified name (`<function A.__del__ at 0x…>`).
+                    format!("<function {} at {:#x}>", f.code.qualname, o.addr())
                 } else {
                     format!("<function {name} at {:#x}>", o.addr())
                 }

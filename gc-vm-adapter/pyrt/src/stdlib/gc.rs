@@ -1,4 +1,5 @@
 //! `gc`: `collect`, `enable` / `disable`, thresholds, counts and stats, `freeze`, `is_tracked`,
+//! `is_finalized`,
 //! and `gc.callbacks` (called from a gc-core start / stop callback).
 
 use std::sync::atomic::Ordering;
@@ -6,7 +7,7 @@ use std::sync::Arc;
 
 use super::{set, BuiltinFn};
 use crate::objects::small_int;
-use crate::vm::Vm;
+use crate::vm::{PyResult, Vm};
 use gc_vm_adapter::Ref;
 
 /// The `gc` module.
@@ -83,9 +84,27 @@ const GC: &[(&str, BuiltinFn)] = &[
         Ok(vm.int(vm.frozen.load(Ordering::Relaxed) as i64))
     }),
     ("is_tracked", |vm, a, _| {
-        Ok(vm.rt.new_bool(a[0].obj_ref().is_tracked()))
+        let o = one_arg(vm, a, "is_tracked")?;
+        Ok(vm.rt.new_bool(o.obj_ref().is_tracked()))
+    }),
+    // PEP 442's "finalizer has run" bit, the one gc-core and the refcount death share
+    // (`ObjRef::set_finalized`): True once `__del__` ran, even if the object was resurrected.
+    ("is_finalized", |vm, a, _| {
+        let o = one_arg(vm, a, "is_finalized")?;
+        Ok(vm.rt.new_bool(o.obj_ref().is_finalized()))
     }),
 ];
+
+/// The single positional argument of `gc.<name>(obj)`, or CPython's TypeError.
+fn one_arg<'a>(vm: &Vm, a: &'a [Ref], name: &str) -> PyResult<&'a Ref> {
+    match a {
+        [o] => Ok(o),
+        _ => Err(vm.type_error(format!(
+            "gc.{name}() takes exactly one argument ({} given)",
+            a.len()
+        ))),
+    }
+}
 
 /// Register the gc-core start/stop callback that calls the entries of `gc.callbacks`.
 pub fn install_gc_hook(vm: &Vm) {

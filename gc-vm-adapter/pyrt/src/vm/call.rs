@@ -282,12 +282,9 @@ impl Vm {
     /// errors are reported, not raised.
     pub(crate) fn run_del(&self, fin: &Ref, obj: &Ref) {
         let m = self.lookup_class_attr(obj, "__del__");
-        if let Err(e) = self.call(m.as_ref().unwrap_or(fin), vec![obj.clone()], Vec::new()) {
-            let msg = super::exceptions::exc_message(self, &e.exc);
-            eprintln!(
-                "Exception ignored in __del__: {}: {msg}",
-                self.exc_class_name(&e.exc)
-            );
+        let f = m.as_ref().unwrap_or(fin);
+        if let Err(e) = self.call(f, vec![obj.clone()], Vec::new()) {
+            super::hooks::write_unraisable(self, f, &e);
         }
     }
 

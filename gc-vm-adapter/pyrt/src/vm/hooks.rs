@@ -9,7 +9,7 @@
 
 use std::sync::{Arc, OnceLock, Weak};
 
-use super::Vm;
+use super::{PyErr, Vm};
 use gc_vm_adapter::{Ref, VmHooks};
 
 /// The hooks installed by [`run_source`](super::run_source) (`Runtime::with_hooks`).
@@ -39,11 +39,17 @@ impl VmHooks for PyHooks {
     fn call_weakref_callback(&self, callback: &Ref, weakref: &Ref) {
         let Some(vm) = self.vm() else { return };
         if let Err(e) = vm.call(callback, vec![weakref.clone()], Vec::new()) {
-            let msg = super::exceptions::exc_message(&vm, &e.exc);
-            eprintln!(
-                "Exception ignored in weakref callback: {}: {msg}",
-                vm.exc_class_name(&e.exc)
-            );
+            write_unraisable(&vm, callback, &e);
         }
     }
+}
+
+/// Report an exception nobody can catch (raised by a `__del__` or a weakref callback) the way
+/// CPython's `PyErr_WriteUnraisable` does: `Exception ignored in: <repr of the callable>`,
+/// then the traceback, on stderr; the program goes on.
+pub(crate) fn write_unraisable(vm: &Vm, callable: &Ref, e: &PyErr) {
+    // A repr that raises is not reported (CPython falls back to a shorter line too).
+    let what = vm.repr(callable).unwrap_or_else(|_| "<object>".into());
+    let tb = super::exceptions::format_traceback(vm, e);
+    eprint!("Exception ignored in: {what}\n{tb}");
 }
