@@ -126,7 +126,7 @@ pub(crate) struct Trigger {
     young: AtomicI64,
     /// Allocations ever counted (for the stress knob).
     allocated: AtomicU64,
-    /// Tracked objects that survived the last collection.
+    /// Objects (tracked or not) in use after the last collection: the walk visits them all.
     live_after_last: AtomicU64,
     /// A pending request's reason (TriggerReason as u8 + 1; 0 = none).
     request: AtomicU8,
@@ -314,13 +314,13 @@ impl Trigger {
         workers
     }
 
-    /// End a collection: `live` tracked objects survived it (the next threshold's base).
+    /// End a collection: `live` objects (tracked or not) survived it (the next threshold's
+    /// base).
     pub(crate) fn end(&self, live: u64) {
         self.live_after_last.store(live, Ordering::Relaxed);
     }
 
-    /// Tracked objects the next collection will see, roughly: last survivors plus allocations
-    /// since (the allocation count includes untracked objects, so this over-estimates).
+    /// Objects the next collection will see, roughly: last survivors plus allocations since.
     fn estimated_objects(&self) -> u64 {
         self.live_after_last.load(Ordering::Relaxed)
             + self.young.load(Ordering::Relaxed).max(0) as u64

@@ -42,8 +42,12 @@ pub(crate) fn finish<B: VmBinding>(
 ) -> Finished {
     sh.binding.after_collection();
     let end_ns = tl.now_ns();
-    sh.trigger
-        .end(tally.visited.saturating_sub(tally.collected));
+    // The next threshold's base is every object the next walk will visit, tracked or not:
+    // the walk costs that much, and the young count counts both. With tracked survivors only,
+    // a program keeping many untracked objects alive (a 10^7-chain of tuples of tuples)
+    // walked them all every few thousand allocations: quadratic.
+    let survivors = tally.visited.max(tally.heap_objects_before);
+    sh.trigger.end(survivors.saturating_sub(tally.collected));
     let seq = tl.seq();
     let req = tl.req();
     let errors = violations.iter().map(|v| v.to_string()).collect();

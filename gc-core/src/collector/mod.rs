@@ -184,6 +184,7 @@ impl<B: VmBinding> Collection<'_, '_, B> {
         let mut t = Tally {
             visited,
             candidates,
+            heap_objects_before: scan.heap_objects,
             heap_bytes_before: scan.heap_bytes,
             ..Tally::default()
         };
@@ -256,6 +257,7 @@ impl<B: VmBinding> Collection<'_, '_, B> {
         };
         if self.scope.everything_alive(in_use, alive) {
             let scan = ScanResult {
+                heap_objects: in_use,
                 heap_bytes: in_use_bytes,
                 ..ScanResult::default()
             };

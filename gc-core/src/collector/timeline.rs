@@ -19,6 +19,8 @@ pub(crate) struct Tally {
     pub uncollectable: u64,
     pub finalized: u64,
     pub weakref_callbacks: u64,
+    /// Objects in use (tracked or not) when the collection walked the heap.
+    pub heap_objects_before: u64,
     pub heap_bytes_before: u64,
     pub heap_bytes_after: u64,
 }

@@ -197,7 +197,9 @@ impl<B: VmBinding> WalkCtx<'_, B> {
             while let Some(chunk) = chunks.next(w) {
                 for page in chunk {
                     // SAFETY: the world is stopped and this worker alone handles this page.
-                    r.heap_bytes += unsafe { reclaim_and_count(*page) }.1;
+                    let (objects, bytes) = unsafe { reclaim_and_count(*page) };
+                    r.heap_objects += objects;
+                    r.heap_bytes += bytes;
                     let mut here = 0i32;
                     page.for_each_allocated(|obj| {
                         let f = obj.header().flags();
@@ -446,6 +448,7 @@ impl<B: VmBinding> WalkCtx<'_, B> {
                         if f & flags::IN_USE == 0 {
                             return;
                         }
+                        r.heap_objects += 1;
                         r.heap_bytes += slot;
                         if f & flags::TRACKED == 0 {
                             return;
@@ -492,6 +495,7 @@ struct ScanPart {
     weakly_referenced: Vec<ObjRef>,
     /// Refs pass, `CLEAR_SKIPS_GARBAGE` only: candidates with a reference to a non-candidate.
     to_clear: Vec<ObjRef>,
+    heap_objects: u64,
     heap_bytes: u64,
 }
 
@@ -562,6 +566,8 @@ pub(crate) struct ScanResult {
     pub garbage: GarbageParts,
     pub to_finalize: Vec<ObjRef>,
     pub weakly_referenced: Vec<ObjRef>,
+    /// Objects in use seen, tracked or not (the heap before this collection frees).
+    pub heap_objects: u64,
     /// Bytes of every in-use slot seen (the heap in use before this collection frees).
     pub heap_bytes: u64,
     /// The garbage `clear` must see, when that is known to be less than all of it: with
@@ -586,6 +592,7 @@ impl ScanResult {
             all.to_finalize.extend(p.to_finalize);
             all.weakly_referenced.extend(p.weakly_referenced);
             to_clear.extend(p.to_clear);
+            all.heap_objects += p.heap_objects;
             all.heap_bytes += p.heap_bytes;
         }
         // Only the refs pass of a binding that skips garbage children collects it.

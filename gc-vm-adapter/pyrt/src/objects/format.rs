@@ -5,6 +5,23 @@ use crate::vm::ops::big_to_f64;
 use crate::vm::{guard, PyResult, Vm};
 use gc_vm_adapter::{Kind, Ref};
 
+/// `x` (finite, nonzero) in `{:e}` form with the fewest significant digits that read back as
+/// `x` and, among those, the digits closest to `x`: CPython's `repr` (`_Py_dg_dtoa` mode 0).
+/// Rust's shortest form has the right length but not always the closest last digit
+/// (`exp(32.25)`: Rust `101390447851464.13`, CPython `...12`, the same double), so the
+/// correctly rounded form of that length (`{:.N$e}` is exact) is taken when it reads back.
+fn shortest_closest(x: f64) -> String {
+    let shortest = format!("{x:e}");
+    let mant = shortest.split_once('e').map_or("", |(m, _)| m);
+    let digits = mant.chars().filter(char::is_ascii_digit).count();
+    let rounded = format!("{x:.prec$e}", prec = digits.saturating_sub(1));
+    if rounded.parse::<f64>() == Ok(x) {
+        rounded
+    } else {
+        shortest
+    }
+}
+
 /// Python's `repr(float)`: shortest round-trip digits, scientific outside `1e-4 <= |x| < 1e16`.
 pub fn float_repr(x: f64) -> String {
     if x.is_nan() {
@@ -20,7 +37,7 @@ pub fn float_repr(x: f64) -> String {
             "0.0".into()
         };
     }
-    let e = format!("{x:e}"); // e.g. "-1.2345e-5"
+    let e = shortest_closest(x); // e.g. "-1.2345e-5"
     let (mant, exp) = e.split_once('e').expect("exponent");
     let exp: i32 = exp.parse().expect("exponent");
     let neg = mant.starts_with('-');
@@ -305,6 +322,17 @@ impl Vm {
                 let neg = x.is_sign_negative() && x != 0.0 || (x == 0.0 && x.is_sign_negative());
                 let a = x.abs();
                 let body = match sp.ty {
+                    // Not finite: the word in every presentation ('inf', 'nan'; capitals for
+                    // the capital codes), as CPython's `format_float_short`.
+                    Some(c @ ('f' | 'F' | 'e' | 'E' | 'g' | 'G' | '%')) if !a.is_finite() => {
+                        let w = if a.is_nan() { "nan" } else { "inf" };
+                        match c {
+                            'F' | 'E' | 'G' => w.to_uppercase(),
+                            '%' => format!("{w}%"),
+                            _ => w.to_string(),
+                        }
+                    }
+                    None if !a.is_finite() => float_repr(a),
                     Some('f' | 'F') => format!("{:.*}", sp.precision.unwrap_or(6), a),
                     Some('e' | 'E') => {
                         let s = sci(a, sp.precision.unwrap_or(6));

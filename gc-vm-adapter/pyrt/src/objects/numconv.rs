@@ -103,13 +103,27 @@ pub fn round(vm: &Vm, x: &Ref, nd: Option<&Ref>) -> PyResult<Ref> {
 
 /// `round(f)`: an int, exact however large.
 fn round_to_int(vm: &Vm, f: f64) -> PyResult<Ref> {
+    integral_float_to_int(vm, round_half_even(f))
+}
+
+/// `int(f)`: truncated towards zero, exact however large; CPython's errors for nan and the
+/// infinities.
+pub(crate) fn float_to_int(vm: &Vm, f: f64) -> PyResult<Ref> {
+    integral_float_to_int(vm, f.trunc())
+}
+
+/// The int equal to `f`, which is integral, nan or infinite.
+fn integral_float_to_int(vm: &Vm, f: f64) -> PyResult<Ref> {
     if f.is_nan() {
         return Err(vm.value_error("cannot convert float NaN to integer"));
     }
     if f.is_infinite() {
         return Err(vm.error(&vm.exc.overflow, "cannot convert float infinity to integer"));
     }
-    let r = BigInt::from_f64(round_half_even(f)).expect("finite");
+    if f.abs() < 9.0e18 {
+        return Ok(vm.int(f as i64));
+    }
+    let r = BigInt::from_f64(f).expect("finite");
     Ok(vm.new_big(r))
 }
 

@@ -403,18 +403,7 @@ pub fn construct(vm: &Vm, t: TypeTag, args: &[Ref], kw: &Kw) -> PyResult<Ref> {
                     return Err(vm.type_error("int() can't convert non-string with explicit base"));
                 }
                 if let Some(f) = x.as_float() {
-                    if f.is_nan() {
-                        return Err(vm.value_error("cannot convert float NaN to integer"));
-                    }
-                    if f.is_infinite() {
-                        return Err(
-                            vm.error(&vm.exc.overflow, "cannot convert float infinity to integer")
-                        );
-                    }
-                    if f.abs() < 9.0e18 {
-                        return Ok(vm.int(f.trunc() as i64));
-                    }
-                    return numfns::parse_int(vm, &format!("{:.0}", f.trunc()), 10);
+                    return crate::objects::numconv::float_to_int(vm, f);
                 }
                 match int_of(x) {
                     Some(IntVal::S(v)) => Ok(vm.int(v)),

@@ -1,5 +1,8 @@
-//! `math`: `pi`, `e`, `inf` and a few float functions, with CPython's errors (domain and
-//! range errors, ints too large for a float, `floor` / `ceil` of any float as an exact int).
+//! `math`: constants and a few functions, with CPython's results and errors: a domain error
+//! (`log(0)`, `sqrt(-1)`) is `ValueError("math domain error")`, an overflow from a finite
+//! argument (`exp(1000)`) is `OverflowError("math range error")`, ints are exact where CPython
+//! keeps them exact (`floor(10**30)`, `log(10**400)`), and nothing returns a silent inf or nan
+//! that CPython would not.
 
 use num_bigint::BigInt;
 use num_traits::{FromPrimitive, Signed};
@@ -14,82 +17,128 @@ pub(crate) fn make(vm: &Vm) -> Ref {
     let m = vm.make_module("math", MATH);
     set(&m, "pi", vm.rt.new_float(std::f64::consts::PI));
     set(&m, "e", vm.rt.new_float(std::f64::consts::E));
+    set(&m, "tau", vm.rt.new_float(std::f64::consts::TAU));
     set(&m, "inf", vm.rt.new_float(f64::INFINITY));
+    set(&m, "nan", vm.rt.new_float(f64::NAN));
     m
 }
 
-/// A real argument as a float: "must be real number, not str"; an int too large for a float
-/// is an `OverflowError`.
-fn real(vm: &Vm, a: &Ref) -> PyResult<f64> {
-    if let Some(x) = a.as_float() {
-        return Ok(x);
-    }
-    match int_of(a) {
-        Some(i) => vm.int_to_float(&i),
-        None => Err(vm.type_error(format!("must be real number, not {}", vm.type_name(a)))),
+/// The one argument of `math.name`, or CPython's TypeError.
+fn one_arg<'a>(vm: &Vm, name: &str, a: &'a [Ref]) -> PyResult<&'a Ref> {
+    match a {
+        [x] => Ok(x),
+        _ => Err(vm.type_error(format!(
+            "math.{name}() takes exactly one argument ({} given)",
+            a.len()
+        ))),
     }
 }
 
-fn domain(vm: &Vm) -> crate::vm::PyErr {
+/// `x` as a float: floats, ints (OverflowError past the float range) and bools.
+fn real(vm: &Vm, x: &Ref) -> PyResult<f64> {
+    if let Some(f) = x.as_float() {
+        return Ok(f);
+    }
+    match int_of(x) {
+        Some(i) => vm.int_to_float(&i),
+        None => Err(vm.type_error(format!(
+            "must be real number, not {}",
+            vm.type_name(x)
+        ))),
+    }
+}
+
+fn domain_error(vm: &Vm) -> crate::vm::PyErr {
     vm.value_error("math domain error")
 }
 
-/// `floor` / `ceil`: an int stays itself; a float becomes the exact int.
-fn rounded(vm: &Vm, a: &Ref, f: fn(f64) -> f64) -> PyResult<Ref> {
-    if let Some(i) = int_of(a) {
-        return Ok(vm.new_big(i.big()));
-    }
-    let x = f(real(vm, a)?);
-    if x.is_nan() {
+/// The int equal to the integral float `f` (CPython's errors for nan and the infinities).
+fn integral_to_int(vm: &Vm, f: f64) -> PyResult<Ref> {
+    if f.is_nan() {
         return Err(vm.value_error("cannot convert float NaN to integer"));
     }
-    match BigInt::from_f64(x) {
+    match BigInt::from_f64(f) {
         Some(b) => Ok(vm.new_big(b)),
-        None => Err(vm.error(&vm.exc.overflow, "cannot convert float infinity to integer")),
+        None => Err(vm.error(
+            &vm.exc.overflow,
+            "cannot convert float infinity to integer",
+        )),
     }
 }
 
-/// The natural log of an int or float; ints too large for a float are logged exactly
-/// enough through their bit length, as CPython does.
-fn ln(vm: &Vm, a: &Ref) -> PyResult<f64> {
-    if let Some(IntVal::B(b)) = int_of(a) {
+/// `floor`/`ceil`/`trunc`: an int is returned as it is; a float is rounded by `f`.
+fn to_int(vm: &Vm, name: &str, a: &[Ref], f: fn(f64) -> f64) -> PyResult<Ref> {
+    let x = one_arg(vm, name, a)?;
+    if let Some(i) = int_of(x) {
+        return Ok(match i {
+            IntVal::S(v) => vm.int(v),
+            IntVal::B(b) => vm.new_big(b),
+        });
+    }
+    integral_to_int(vm, f(real(vm, x)?))
+}
+
+/// Natural log. As CPython's `loghelper`: an int within the float range is converted first;
+/// a larger one is split as `m * 2**e` with `m` in [0.5, 1) (`_PyLong_Frexp`), giving
+/// `log(m) + log(2) * e`. A non-positive argument is a domain error.
+fn ln(vm: &Vm, x: &Ref) -> PyResult<f64> {
+    if let Some(IntVal::B(b)) = int_of(x) {
         if !b.is_positive() {
-            return Err(domain(vm));
+            return Err(domain_error(vm));
         }
-        let shift = b.bits().saturating_sub(64);
-        let top = crate::objects::numconv::int_to_f64(&IntVal::B(b >> shift)).unwrap_or(0.0);
-        return Ok(top.ln() + shift as f64 * std::f64::consts::LN_2);
+        if let Ok(f) = vm.int_to_float(&IntVal::B(b.clone())) {
+            return Ok(f.ln());
+        }
+        let e = b.bits();
+        let shift = e - 53;
+        let top: BigInt = &b >> shift;
+        let m = vm.int_to_float(&IntVal::B(top))? / (1u64 << 53) as f64;
+        return Ok(m.ln() + std::f64::consts::LN_2 * e as f64);
     }
-    let x = real(vm, a)?;
-    if x <= 0.0 {
-        return Err(domain(vm));
+    let f = real(vm, x)?;
+    if f.is_nan() || f == f64::INFINITY {
+        return Ok(f);
     }
-    Ok(x.ln())
+    if f <= 0.0 {
+        return Err(domain_error(vm));
+    }
+    Ok(f.ln())
 }
 
 const MATH: &[(&str, BuiltinFn)] = &[
     ("sqrt", |vm, a, _| {
-        let x = real(vm, &a[0])?;
+        let x = real(vm, one_arg(vm, "sqrt", a)?)?;
         if x < 0.0 {
-            return Err(domain(vm));
+            return Err(domain_error(vm));
         }
         Ok(vm.rt.new_float(x.sqrt()))
     }),
-    ("floor", |vm, a, _| rounded(vm, &a[0], f64::floor)),
-    ("ceil", |vm, a, _| rounded(vm, &a[0], f64::ceil)),
+    ("floor", |vm, a, _| to_int(vm, "floor", a, f64::floor)),
+    ("ceil", |vm, a, _| to_int(vm, "ceil", a, f64::ceil)),
+    ("trunc", |vm, a, _| to_int(vm, "trunc", a, f64::trunc)),
     ("log", |vm, a, _| {
-        let x = ln(vm, &a[0])?;
-        let Some(base) = a.get(1) else {
-            return Ok(vm.rt.new_float(x));
+        let (x, base) = match a {
+            [x] => (x, None),
+            [x, b] => (x, Some(b)),
+            _ => {
+                return Err(vm.type_error(format!(
+                    "log expected at most 2 arguments, got {}",
+                    a.len()
+                )))
+            }
         };
-        let b = ln(vm, base)?;
-        if b == 0.0 {
+        let num = ln(vm, x)?;
+        let Some(base) = base else {
+            return Ok(vm.rt.new_float(num));
+        };
+        let den = ln(vm, base)?;
+        if den == 0.0 {
             return Err(vm.error(&vm.exc.zero_division, "float division by zero"));
         }
-        Ok(vm.rt.new_float(x / b))
+        Ok(vm.rt.new_float(num / den))
     }),
     ("exp", |vm, a, _| {
-        let x = real(vm, &a[0])?;
+        let x = real(vm, one_arg(vm, "exp", a)?)?;
         let r = x.exp();
         if r.is_infinite() && x.is_finite() {
             return Err(vm.error(&vm.exc.overflow, "math range error"));
@@ -97,6 +146,15 @@ const MATH: &[(&str, BuiltinFn)] = &[
         Ok(vm.rt.new_float(r))
     }),
     ("fabs", |vm, a, _| {
-        Ok(vm.rt.new_float(real(vm, &a[0])?.abs()))
+        Ok(vm.rt.new_float(real(vm, one_arg(vm, "fabs", a)?)?.abs()))
+    }),
+    ("isnan", |vm, a, _| {
+        Ok(vm.rt.new_bool(real(vm, one_arg(vm, "isnan", a)?)?.is_nan()))
+    }),
+    ("isinf", |vm, a, _| {
+        Ok(vm.rt.new_bool(real(vm, one_arg(vm, "isinf", a)?)?.is_infinite()))
+    }),
+    ("isfinite", |vm, a, _| {
+        Ok(vm.rt.new_bool(real(vm, one_arg(vm, "isfinite", a)?)?.is_finite()))
     }),
 ];

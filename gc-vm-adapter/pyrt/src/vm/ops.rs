@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 
 use num_bigint::BigInt;
-use num_traits::{Signed, ToPrimitive, Zero};
+use num_traits::{FromPrimitive, Signed, ToPrimitive, Zero};
 
 use super::{PyResult, Vm};
 use crate::bytecode::{BinOp, CmpOp, UnaryOp};
@@ -44,13 +44,32 @@ fn big_mod(a: &BigInt, b: &BigInt) -> BigInt {
     a.mod_floor(b)
 }
 
-fn py_fmod(a: f64, b: f64) -> f64 {
-    let r = a % b;
-    if r != 0.0 && ((r < 0.0) != (b < 0.0)) {
-        r + b
+/// Python's float `divmod(x, y)` (y nonzero) as CPython computes it (`_float_div_mod`): the
+/// remainder from C's `fmod` moved to the divisor's sign, and the quotient from
+/// `(x - mod) / y`, floored and then snapped to the nearest integer, so that `1 // 0.1` is 9.0
+/// (`floor(1 / 0.1)` would be 10.0) and infinities give nan, not -inf.
+fn float_div_mod(x: f64, y: f64) -> (f64, f64) {
+    let mut m = x % y;
+    let mut div = (x - m) / y;
+    if m != 0.0 {
+        if (y < 0.0) != (m < 0.0) {
+            m += y;
+            div -= 1.0;
+        }
     } else {
-        r
+        m = 0f64.copysign(y);
     }
+    let floordiv = if div != 0.0 {
+        let f = div.floor();
+        if div - f > 0.5 {
+            f + 1.0
+        } else {
+            f
+        }
+    } else {
+        0f64.copysign(x / y)
+    };
+    (floordiv, m)
 }
 
 impl Vm {
@@ -76,7 +95,7 @@ impl Vm {
             if *b == 0 {
                 return Err(self.zero_div("division by zero"));
             }
-            if a.abs() <= EXACT && b.abs() <= EXACT {
+            if a.unsigned_abs() <= EXACT as u64 && b.unsigned_abs() <= EXACT as u64 {
                 return Ok(self.rt.new_float(*a as f64 / *b as f64));
             }
         }
@@ -204,28 +223,42 @@ impl Vm {
                 if y == 0.0 {
                     return Err(self.zero_div("float floor division by zero"));
                 }
-                (x / y).floor()
+                float_div_mod(x, y).0
             }
             BinOp::Mod => {
                 if y == 0.0 {
                     return Err(self.zero_div("float modulo"));
                 }
-                py_fmod(x, y)
+                float_div_mod(x, y).1
             }
-            BinOp::Pow => {
-                if x == 0.0 && y < 0.0 {
-                    return Err(self.zero_div("0.0 cannot be raised to a negative power"));
-                }
-                let r = x.powf(y);
-                if r.is_infinite() && x.is_finite() && y.is_finite() {
-                    let m = "(34, 'Numerical result out of range')";
-                    return Err(self.error(&self.exc.overflow, m));
-                }
-                r
-            }
+            BinOp::Pow => self.float_pow(x, y)?,
             _ => return Ok(None),
         };
         Ok(Some(self.rt.new_float(r)))
+    }
+
+    /// `x ** y` for floats, with CPython's errors where C's `pow` gives inf or nan: a
+    /// negative power of zero, an overflow from finite operands, and a fractional power of a
+    /// negative number (a complex number in CPython; pyrt has none, so a `ValueError` rather
+    /// than a silent nan).
+    fn float_pow(&self, x: f64, y: f64) -> PyResult<f64> {
+        if x == 0.0 && y < 0.0 {
+            return Err(self.zero_div("0.0 cannot be raised to a negative power"));
+        }
+        if x < 0.0 && x.is_finite() && y.is_finite() && y != y.floor() {
+            return Err(self.value_error(
+                "negative number cannot be raised to a fractional power \
+                 (the result is complex; pyrt has no complex numbers)",
+            ));
+        }
+        let r = x.powf(y);
+        if r.is_infinite() && x.is_finite() && y.is_finite() {
+            return Err(self.error(
+                &self.exc.overflow,
+                "(34, 'Numerical result out of range')",
+            ));
+        }
+        Ok(r)
     }
 
     /// `a op b`.
@@ -506,12 +539,18 @@ impl Vm {
             return Ok(x.cmp(&y));
         }
         if let (Some(x), Some(y)) = (self.num(a), self.num(b)) {
-            return Ok(match (x, y) {
-                (Num::I(x), Num::I(y)) => x.big().cmp(&y.big()),
-                (Num::F(x), Num::F(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
-                (Num::I(i), Num::F(f)) => big_to_f64(&i).partial_cmp(&f).unwrap_or(Ordering::Equal),
-                (Num::F(f), Num::I(i)) => f.partial_cmp(&big_to_f64(&i)).unwrap_or(Ordering::Equal),
-            });
+            let ord = match (x, y) {
+                (Num::I(x), Num::I(y)) => Some(x.big().cmp(&y.big())),
+                (Num::F(x), Num::F(y)) => x.partial_cmp(&y),
+                (Num::I(i), Num::F(f)) => int_float_cmp(&i, f),
+                (Num::F(f), Num::I(i)) => int_float_cmp(&i, f).map(Ordering::reverse),
+            };
+            // A NaN is unordered: every ordering comparison with it is False, so answer with
+            // the ordering for which `op` does not hold.
+            return Ok(ord.unwrap_or(match op {
+                CmpOp::Lt | CmpOp::Le => Ordering::Greater,
+                _ => Ordering::Less,
+            }));
         }
         if let (Some(x), Some(y)) = (a.as_str(), b.as_str()) {
             return Ok(x.cmp(y));
@@ -759,7 +798,28 @@ impl Vm {
     }
 }
 
-/// Convert an int to f64.
+/// `i` compared with `f` exactly, as CPython's `float_richcompare` does (no rounding of a big
+/// int to the nearest float); `None` if `f` is a NaN.
+fn int_float_cmp(i: &IntVal, f: f64) -> Option<Ordering> {
+    if f.is_nan() {
+        return None;
+    }
+    if f.is_infinite() {
+        return Some(if f > 0.0 {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        });
+    }
+    let whole = f.trunc();
+    let w = BigInt::from_f64(whole).expect("finite");
+    Some(i.big().cmp(&w).then_with(|| {
+        // Equal integral parts: the fraction decides.
+        0f64.partial_cmp(&(f - whole)).expect("finite")
+    }))
+}
+
+/// Convert an int to f64 (inf past the float range).
 pub fn big_to_f64(i: &IntVal) -> f64 {
     match i {
         IntVal::S(v) => *v as f64,
