@@ -168,23 +168,20 @@ fn numeric_expressions_match_cpython() {
         failure_persistence: Some(Box::new(FileFailurePersistence::Off)),
         ..Config::default()
     });
-    let result = runner.run(
-        &proptest::collection::vec(expression(), EXPRS),
-        |exprs| {
-            let src = program(&exprs);
-            let (ours, theirs) = (pyrt_output(&src), cpython_output(&src));
-            let differ: Vec<String> = exprs
-                .iter()
-                .zip(ours.lines())
-                .zip(theirs.lines())
-                .filter(|((e, o), t)| !agree(e, o, t))
-                .map(|((e, o), t)| format!("{e}\n    pyrt:    {o}\n    CPython: {t}"))
-                .collect();
-            prop_assert!(differ.is_empty(), "differences:\n{}", differ.join("\n"));
-            prop_assert_eq!(ours.lines().count(), theirs.lines().count());
-            Ok(())
-        },
-    );
+    let result = runner.run(&proptest::collection::vec(expression(), EXPRS), |exprs| {
+        let src = program(&exprs);
+        let (ours, theirs) = (pyrt_output(&src), cpython_output(&src));
+        let differ: Vec<String> = exprs
+            .iter()
+            .zip(ours.lines())
+            .zip(theirs.lines())
+            .filter(|((e, o), t)| !agree(e, o, t))
+            .map(|((e, o), t)| format!("{e}\n    pyrt:    {o}\n    CPython: {t}"))
+            .collect();
+        prop_assert!(differ.is_empty(), "differences:\n{}", differ.join("\n"));
+        prop_assert_eq!(ours.lines().count(), theirs.lines().count());
+        Ok(())
+    });
     if let Err(e) = result {
         panic!("{e}");
     }

@@ -41,10 +41,7 @@ fn real(vm: &Vm, x: &Ref) -> PyResult<f64> {
     }
     match int_of(x) {
         Some(i) => vm.int_to_float(&i),
-        None => Err(vm.type_error(format!(
-            "must be real number, not {}",
-            vm.type_name(x)
-        ))),
+        None => Err(vm.type_error(format!("must be real number, not {}", vm.type_name(x)))),
     }
 }
 
@@ -59,10 +56,7 @@ fn integral_to_int(vm: &Vm, f: f64) -> PyResult<Ref> {
     }
     match BigInt::from_f64(f) {
         Some(b) => Ok(vm.new_big(b)),
-        None => Err(vm.error(
-            &vm.exc.overflow,
-            "cannot convert float infinity to integer",
-        )),
+        None => Err(vm.error(&vm.exc.overflow, "cannot convert float infinity to integer")),
     }
 }
 
@@ -121,10 +115,9 @@ const MATH: &[(&str, BuiltinFn)] = &[
             [x] => (x, None),
             [x, b] => (x, Some(b)),
             _ => {
-                return Err(vm.type_error(format!(
-                    "log expected at most 2 arguments, got {}",
-                    a.len()
-                )))
+                return Err(
+                    vm.type_error(format!("log expected at most 2 arguments, got {}", a.len()))
+                )
             }
         };
         let num = ln(vm, x)?;
@@ -152,9 +145,13 @@ const MATH: &[(&str, BuiltinFn)] = &[
         Ok(vm.rt.new_bool(real(vm, one_arg(vm, "isnan", a)?)?.is_nan()))
     }),
     ("isinf", |vm, a, _| {
-        Ok(vm.rt.new_bool(real(vm, one_arg(vm, "isinf", a)?)?.is_infinite()))
+        Ok(vm
+            .rt
+            .new_bool(real(vm, one_arg(vm, "isinf", a)?)?.is_infinite()))
     }),
     ("isfinite", |vm, a, _| {
-        Ok(vm.rt.new_bool(real(vm, one_arg(vm, "isfinite", a)?)?.is_finite()))
+        Ok(vm
+            .rt
+            .new_bool(real(vm, one_arg(vm, "isfinite", a)?)?.is_finite()))
     }),
 ];

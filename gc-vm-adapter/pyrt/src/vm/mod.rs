@@ -24,6 +24,7 @@
 //! What `gc.collect()` counts: objects freed by the collector. Instances keep their attributes
 //! inline (no separate `__dict__` object), so `a.x = b; b.x = a; del a, b` collects 2.
 
+mod arith;
 pub mod call;
 pub mod eval;
 pub mod exceptions;
