@@ -86,12 +86,7 @@ impl DictMap {
                     }
                 }
             }
-            perturb >>= 5;
-            i = (i
-                .wrapping_mul(5)
-                .wrapping_add(perturb as usize)
-                .wrapping_add(1))
-                & mask;
+            i = next_probe(i, &mut perturb, mask);
         }
     }
 
@@ -101,12 +96,7 @@ impl DictMap {
         let mut perturb = hash as u64;
         let mut i = hash as u64 as usize & mask;
         while self.index[i] < DUMMY {
-            perturb >>= 5;
-            i = (i
-                .wrapping_mul(5)
-                .wrapping_add(perturb as usize)
-                .wrapping_add(1))
-                & mask;
+            i = next_probe(i, &mut perturb, mask);
         }
         i
     }
@@ -130,12 +120,7 @@ impl DictMap {
         let mut perturb = e.hash as u64;
         let mut i = e.hash as u64 as usize & mask;
         while self.index[i] != ix {
-            perturb >>= 5;
-            i = (i
-                .wrapping_mul(5)
-                .wrapping_add(perturb as usize)
-                .wrapping_add(1))
-                & mask;
+            i = next_probe(i, &mut perturb, mask);
         }
         self.index[i] = DUMMY;
         self.used -= 1;
@@ -460,4 +445,15 @@ impl AttrMap {
         let i = self.entries.iter().position(|(k, _)| &**k == name)?;
         Some(self.entries.remove(i).1)
     }
+}
+
+/// The index slot after `i` in CPython's probe sequence (`i*5 + 1 + perturb`, with the hash's
+/// high bits shifted into `perturb` five at a time), so every slot is eventually visited.
+#[inline]
+fn next_probe(i: usize, perturb: &mut u64, mask: usize) -> usize {
+    *perturb >>= 5;
+    (i.wrapping_mul(5)
+        .wrapping_add(*perturb as usize)
+        .wrapping_add(1))
+        & mask
 }
