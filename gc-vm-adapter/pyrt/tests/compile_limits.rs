@@ -153,3 +153,26 @@ fn limits_hold_on_a_thread_with_a_small_stack() {
     assert_eq!(sum, Err(CompileErrorKind::RecursionError));
     assert_eq!(lists, Err(CompileErrorKind::SyntaxError));
 }
+
+/// CPython 3.11's int/str conversion limit applies to decimal literals in source: more than
+/// 4300 digits is a `SyntaxError` (underscores not counted); hex, octal and binary literals
+/// of any length compile.
+#[test]
+fn huge_decimal_int_literal_is_a_syntax_error() {
+    let err = |src: &str| compile(src, "<t>").err();
+    let e = err(&format!("x = 1\ny = {}\n", "1".repeat(5000))).expect("5000 digits");
+    assert_eq!(e.kind, CompileErrorKind::SyntaxError);
+    assert_eq!(e.line, 2);
+    assert_eq!(
+        e.message,
+        "Exceeds the limit (4300 digits) for integer string conversion: value has 5000 digits; \
+         use sys.set_int_max_str_digits() to increase the limit - Consider hexadecimal for huge \
+         integer literals to avoid decimal conversion limits."
+    );
+    assert!(err(&format!("x = {}\n", "1".repeat(4300))).is_none());
+    assert!(err(&format!("x = {}\n", "1_".repeat(4300) + "1")).is_some());
+    assert!(err(&format!("x = 1{}\n", "_1".repeat(4299))).is_none());
+    for prefix in ["0x", "0o", "0b", "0X"] {
+        assert!(err(&format!("x = {prefix}{}\n", "1".repeat(6000))).is_none());
+    }
+}

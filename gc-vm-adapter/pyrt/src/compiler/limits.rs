@@ -106,3 +106,30 @@ pub(crate) fn run_on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
         }
     })
 }
+
+/// The first decimal int literal with more digits than CPython 3.11's default int/str
+/// conversion limit ([`DEFAULT_MAX_STR_DIGITS`](crate::objects::bigint::DEFAULT_MAX_STR_DIGITS);
+/// CPython's tokenizer makes it a `SyntaxError`), with its digit count and offset. Hex, octal
+/// and binary literals are not limited.
+pub(crate) fn check_int_literals(source: &str, tokens: &[LexResult]) -> Option<(usize, TextSize)> {
+    use crate::objects::bigint::DEFAULT_MAX_STR_DIGITS;
+    for t in tokens {
+        let Ok((Tok::Int { .. }, range)) = t else {
+            continue;
+        };
+        let Some(text) = source.get(usize::from(range.start())..usize::from(range.end())) else {
+            continue;
+        };
+        let b = text.as_bytes();
+        if b.len() <= DEFAULT_MAX_STR_DIGITS
+            || (b[0] == b'0' && matches!(b[1] | 0x20, b'x' | b'o' | b'b'))
+        {
+            continue;
+        }
+        let n = b.iter().filter(|c| c.is_ascii_digit()).count();
+        if n > DEFAULT_MAX_STR_DIGITS {
+            return Some((n, range.start()));
+        }
+    }
+    None
+}

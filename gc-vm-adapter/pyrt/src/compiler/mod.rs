@@ -166,6 +166,16 @@ fn parse(source: &str, src: &SourceMap) -> Result<ast::Suite, CompileError> {
         }
         return Err(e);
     }
+    if let Some((n, at)) = limits::check_int_literals(source, &tokens) {
+        let (line, col) = src.position(at);
+        let limit = crate::objects::bigint::DEFAULT_MAX_STR_DIGITS;
+        let m = crate::objects::bigint::from_str_limit_message(limit, n);
+        let m = format!(
+            "{m} - Consider hexadecimal for huge integer literals to avoid decimal conversion \
+             limits."
+        );
+        return Err(CompileError::syntax(m, &src.filename, line, col));
+    }
     ast::Suite::parse_tokens(tokens, &src.filename).map_err(|e| {
         let (line, col) = src.position(e.offset);
         CompileError::syntax(

@@ -137,6 +137,17 @@ impl Vm {
         self.repr_value(o)
     }
 
+    /// The decimal digits of an int's magnitude, a `ValueError` past
+    /// `sys.get_int_max_str_digits()` (the one place ints become decimal text: `str`, `repr`,
+    /// `format` and %-formatting all come here).
+    pub fn int_decimal(&self, mag: &num_bigint::BigUint) -> PyResult<String> {
+        let limit = self
+            .int_max_str_digits
+            .load(std::sync::atomic::Ordering::Relaxed);
+        crate::objects::bigint::decimal_digits(mag, limit)
+            .ok_or_else(|| self.value_error(crate::objects::bigint::to_str_limit_message(limit)))
+    }
+
     /// `repr(o)` once the guards are taken.
     fn repr_value(&self, o: &Ref) -> PyResult<String> {
         Ok(match o.kind() {
@@ -149,7 +160,14 @@ impl Vm {
             .into(),
             Kind::Int => match int_of(o) {
                 Some(IntVal::S(v)) => v.to_string(),
-                Some(IntVal::B(b)) => b.to_string(),
+                Some(IntVal::B(b)) => {
+                    let sign = if b.sign() == num_bigint::Sign::Minus {
+                        "-"
+                    } else {
+                        ""
+                    };
+                    format!("{sign}{}", self.int_decimal(b.magnitude())?)
+                }
                 None => String::new(),
             },
             Kind::Float => float_repr(o.as_float().unwrap_or(0.0)),
@@ -298,7 +316,7 @@ impl Vm {
                     Some('c') => char::from_u32(big_to_f64(&i) as u32)
                         .unwrap_or('?')
                         .to_string(),
-                    _ => mag.to_string(),
+                    _ => self.int_decimal(&mag)?,
                 };
                 let digits = group(&digits, sp.grouping);
                 let prefix = if sp.alt {

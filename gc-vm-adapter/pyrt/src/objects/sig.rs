@@ -271,7 +271,7 @@ impl Sig {
 
 /// The signature of the function `name` of the built-in module `module`.
 pub fn module_fn(module: &str, name: &str) -> Option<&'static Sig> {
-    static FNS: [Sig; 15] = [
+    static FNS: [Sig; 17] = [
         one("math.sqrt"),
         one("math.floor"),
         one("math.ceil"),
@@ -285,6 +285,14 @@ pub fn module_fn(module: &str, name: &str) -> Option<&'static Sig> {
         noargs("time.monotonic"),
         noargs("sys.getrecursionlimit"),
         one("sys.setrecursionlimit"),
+        noargs("sys.get_int_max_str_digits"),
+        clinic(
+            "sys.set_int_max_str_digits",
+            "set_int_max_str_digits",
+            1,
+            &["maxdigits"],
+            0,
+        ),
         expected("sys.exit", "exit", 0, 1),
         noargs("sys._pyrt_panic"),
     ];

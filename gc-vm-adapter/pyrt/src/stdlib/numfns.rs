@@ -5,6 +5,7 @@
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive};
 
+use crate::objects::bigint;
 use crate::objects::strargs::{index_arg, not_an_int};
 use crate::objects::{int_of, IntVal};
 use crate::vm::{PyResult, Vm};
@@ -17,7 +18,13 @@ type Kw = [(std::sync::Arc<str>, Ref)];
 /// underscores between digits (or after the prefix).
 pub fn parse_int(vm: &Vm, s: &str, base: u32) -> PyResult<Ref> {
     let bad = || {
-        let r = vm.repr(&vm.str(s)).unwrap_or_default();
+        // CPython formats it with `%.200R`: at most 200 characters of the repr.
+        let r: String = vm
+            .repr(&vm.str(s))
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect();
         vm.value_error(format!("invalid literal for int() with base {base}: {r}"))
     };
     let t = s.trim_matches(|c: char| c.is_whitespace());
@@ -43,6 +50,16 @@ pub fn parse_int(vm: &Vm, s: &str, base: u32) -> PyResult<Ref> {
         Some(rest) if had_prefix => rest,
         _ => digits,
     };
+    // CPython 3.11's limit on decimal (any base but a power of two) conversions: counted on
+    // the leading run of digits, before the rest of the text is validated.
+    let limit = vm
+        .int_max_str_digits
+        .load(std::sync::atomic::Ordering::Relaxed);
+    if limit > 0 && !base2.is_power_of_two() {
+        if let Some(n) = bigint::leading_digit_count(digits, base2).filter(|n| *n > limit) {
+            return Err(vm.value_error(bigint::from_str_limit_message(limit, n)));
+        }
+    }
     if digits.is_empty()
         || digits.starts_with('_')
         || digits.ends_with('_')

@@ -153,7 +153,15 @@ impl Vm {
         let r = match op {
             BinOp::Add => x + y,
             BinOp::Sub => x - y,
-            BinOp::Mul => x * y,
+            BinOp::Mul => {
+                if !x.is_zero()
+                    && !y.is_zero()
+                    && !crate::objects::bigint::result_fits(x.bits() + y.bits())
+                {
+                    return Err(self.error(&self.exc.memory, ""));
+                }
+                x * y
+            }
             BinOp::FloorDiv | BinOp::Mod => {
                 if y.is_zero() {
                     return Err(self.zero_div("integer division or modulo by zero"));

@@ -91,6 +91,10 @@ pub struct Vm {
     pub next_thread: AtomicUsize,
     /// Objects frozen by `gc.freeze()`.
     pub frozen: AtomicUsize,
+    /// `sys.get_int_max_str_digits()` (0: no limit). Per VM, like CPython's per-interpreter
+    /// setting; the compiler's check of int literals uses the default, as a program cannot
+    /// change it before its own source is compiled (pyrt has no `exec`/`compile`).
+    pub int_max_str_digits: AtomicUsize,
     /// Converted constants, per code object address.
     consts: RwLock<HashMap<usize, Arc<CodeCache>>>,
     me: OnceLock<Weak<Vm>>,
@@ -129,6 +133,7 @@ impl Vm {
             internal_error: Mutex::new(None),
             next_thread: AtomicUsize::new(1),
             frozen: AtomicUsize::new(0),
+            int_max_str_digits: AtomicUsize::new(crate::objects::bigint::DEFAULT_MAX_STR_DIGITS),
             consts: RwLock::new(HashMap::new()),
             me: OnceLock::new(),
         });
