@@ -193,9 +193,14 @@ impl Vm {
 
     /// A `PyErr` of `class` with message `msg`.
     pub fn error(&self, class: &Ref, msg: impl AsRef<str>) -> PyErr {
-        let m = self.str(msg.as_ref());
+        // No message, no argument: CPython's own `MemoryError()` (repr `MemoryError()`, not
+        // `MemoryError('')`).
+        let args = match msg.as_ref() {
+            "" => Vec::new(),
+            m => vec![self.str(m)],
+        };
         PyErr {
-            exc: self.new_exception(class, vec![m]),
+            exc: self.new_exception(class, args),
             tb: Vec::new(),
         }
     }
