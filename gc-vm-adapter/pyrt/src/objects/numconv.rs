@@ -112,8 +112,9 @@ pub(crate) fn float_to_int(vm: &Vm, f: f64) -> PyResult<Ref> {
     integral_float_to_int(vm, f.trunc())
 }
 
-/// The int equal to `f`, which is integral, nan or infinite.
-fn integral_float_to_int(vm: &Vm, f: f64) -> PyResult<Ref> {
+/// The int equal to `f`, which is integral, nan or infinite (CPython's errors for nan and the
+/// infinities).
+pub(crate) fn integral_float_to_int(vm: &Vm, f: f64) -> PyResult<Ref> {
     if f.is_nan() {
         return Err(vm.value_error("cannot convert float NaN to integer"));
     }

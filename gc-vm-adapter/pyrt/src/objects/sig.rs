@@ -271,12 +271,16 @@ impl Sig {
 
 /// The signature of the function `name` of the built-in module `module`.
 pub fn module_fn(module: &str, name: &str) -> Option<&'static Sig> {
-    static FNS: [Sig; 17] = [
+    static FNS: [Sig; 21] = [
         one("math.sqrt"),
         one("math.floor"),
         one("math.ceil"),
+        one("math.trunc"),
         one("math.exp"),
         one("math.fabs"),
+        one("math.isnan"),
+        one("math.isinf"),
+        one("math.isfinite"),
         sig("math.log", "log", 1, 2, Style::Requires),
         one("time.sleep"),
         noargs("time.time"),

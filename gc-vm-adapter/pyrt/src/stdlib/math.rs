@@ -5,9 +5,10 @@
 //! that CPython would not.
 
 use num_bigint::BigInt;
-use num_traits::{FromPrimitive, Signed};
+use num_traits::Signed;
 
 use super::{set, BuiltinFn};
+use crate::objects::numconv::integral_float_to_int;
 use crate::objects::{int_of, IntVal};
 use crate::vm::{PyResult, Vm};
 use gc_vm_adapter::Ref;
@@ -21,17 +22,6 @@ pub(crate) fn make(vm: &Vm) -> Ref {
     set(&m, "inf", vm.rt.new_float(f64::INFINITY));
     set(&m, "nan", vm.rt.new_float(f64::NAN));
     m
-}
-
-/// The one argument of `math.name`, or CPython's TypeError.
-fn one_arg<'a>(vm: &Vm, name: &str, a: &'a [Ref]) -> PyResult<&'a Ref> {
-    match a {
-        [x] => Ok(x),
-        _ => Err(vm.type_error(format!(
-            "math.{name}() takes exactly one argument ({} given)",
-            a.len()
-        ))),
-    }
 }
 
 /// `x` as a float: floats, ints (OverflowError past the float range) and bools.
@@ -49,27 +39,15 @@ fn domain_error(vm: &Vm) -> crate::vm::PyErr {
     vm.value_error("math domain error")
 }
 
-/// The int equal to the integral float `f` (CPython's errors for nan and the infinities).
-fn integral_to_int(vm: &Vm, f: f64) -> PyResult<Ref> {
-    if f.is_nan() {
-        return Err(vm.value_error("cannot convert float NaN to integer"));
-    }
-    match BigInt::from_f64(f) {
-        Some(b) => Ok(vm.new_big(b)),
-        None => Err(vm.error(&vm.exc.overflow, "cannot convert float infinity to integer")),
-    }
-}
-
 /// `floor`/`ceil`/`trunc`: an int is returned as it is; a float is rounded by `f`.
-fn to_int(vm: &Vm, name: &str, a: &[Ref], f: fn(f64) -> f64) -> PyResult<Ref> {
-    let x = one_arg(vm, name, a)?;
+fn to_int(vm: &Vm, x: &Ref, f: fn(f64) -> f64) -> PyResult<Ref> {
     if let Some(i) = int_of(x) {
         return Ok(match i {
             IntVal::S(v) => vm.int(v),
             IntVal::B(b) => vm.new_big(b),
         });
     }
-    integral_to_int(vm, f(real(vm, x)?))
+    integral_float_to_int(vm, f(real(vm, x)?))
 }
 
 /// Natural log. As CPython's `loghelper`: an int within the float range is converted first;
@@ -101,25 +79,17 @@ fn ln(vm: &Vm, x: &Ref) -> PyResult<f64> {
 
 const MATH: &[(&str, BuiltinFn)] = &[
     ("sqrt", |vm, a, _| {
-        let x = real(vm, one_arg(vm, "sqrt", a)?)?;
+        let x = real(vm, &a[0])?;
         if x < 0.0 {
             return Err(domain_error(vm));
         }
         Ok(vm.rt.new_float(x.sqrt()))
     }),
-    ("floor", |vm, a, _| to_int(vm, "floor", a, f64::floor)),
-    ("ceil", |vm, a, _| to_int(vm, "ceil", a, f64::ceil)),
-    ("trunc", |vm, a, _| to_int(vm, "trunc", a, f64::trunc)),
+    ("floor", |vm, a, _| to_int(vm, &a[0], f64::floor)),
+    ("ceil", |vm, a, _| to_int(vm, &a[0], f64::ceil)),
+    ("trunc", |vm, a, _| to_int(vm, &a[0], f64::trunc)),
     ("log", |vm, a, _| {
-        let (x, base) = match a {
-            [x] => (x, None),
-            [x, b] => (x, Some(b)),
-            _ => {
-                return Err(
-                    vm.type_error(format!("log expected at most 2 arguments, got {}", a.len()))
-                )
-            }
-        };
+        let (x, base) = (&a[0], a.get(1));
         let num = ln(vm, x)?;
         let Some(base) = base else {
             return Ok(vm.rt.new_float(num));
@@ -131,7 +101,7 @@ const MATH: &[(&str, BuiltinFn)] = &[
         Ok(vm.rt.new_float(num / den))
     }),
     ("exp", |vm, a, _| {
-        let x = real(vm, one_arg(vm, "exp", a)?)?;
+        let x = real(vm, &a[0])?;
         let r = x.exp();
         if r.is_infinite() && x.is_finite() {
             return Err(vm.error(&vm.exc.overflow, "math range error"));
@@ -139,19 +109,15 @@ const MATH: &[(&str, BuiltinFn)] = &[
         Ok(vm.rt.new_float(r))
     }),
     ("fabs", |vm, a, _| {
-        Ok(vm.rt.new_float(real(vm, one_arg(vm, "fabs", a)?)?.abs()))
+        Ok(vm.rt.new_float(real(vm, &a[0])?.abs()))
     }),
     ("isnan", |vm, a, _| {
-        Ok(vm.rt.new_bool(real(vm, one_arg(vm, "isnan", a)?)?.is_nan()))
+        Ok(vm.rt.new_bool(real(vm, &a[0])?.is_nan()))
     }),
     ("isinf", |vm, a, _| {
-        Ok(vm
-            .rt
-            .new_bool(real(vm, one_arg(vm, "isinf", a)?)?.is_infinite()))
+        Ok(vm.rt.new_bool(real(vm, &a[0])?.is_infinite()))
     }),
     ("isfinite", |vm, a, _| {
-        Ok(vm
-            .rt
-            .new_bool(real(vm, one_arg(vm, "isfinite", a)?)?.is_finite()))
+        Ok(vm.rt.new_bool(real(vm, &a[0])?.is_finite()))
     }),
 ];
