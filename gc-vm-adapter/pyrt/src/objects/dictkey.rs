@@ -6,9 +6,6 @@
 //! changed the dict's keys. So `{1: 'a', True: 'b'}` is `{1: 'b'}`, `d[1.0]` finds `d[1]`, and
 //! instances key by identity or their own `__hash__`/`__eq__`.
 
-use num_bigint::BigInt;
-use num_traits::FromPrimitive;
-
 use crate::objects::{int_of, IntVal};
 use crate::vm::{PyErr, PyResult, Vm};
 use gc_vm_adapter::types::dict::{hash_i64, hash_str};
@@ -62,15 +59,12 @@ fn family(o: &Ref) -> Family {
     }
 }
 
-/// `i == f` exactly (CPython compares an int with a float without rounding the int).
+/// `i == f` exactly (CPython compares an int with a float without rounding the int): in the
+/// double where the int is exact there, otherwise by the exact ordering.
 pub fn int_eq_float(i: &IntVal, f: f64) -> bool {
-    if !f.is_finite() || f.fract() != 0.0 {
-        return false;
-    }
-    match (i, BigInt::from_f64(f)) {
-        (IntVal::S(v), _) if v.unsigned_abs() < (1 << 53) => *v as f64 == f,
-        (i, Some(b)) => i.big() == b,
-        _ => false,
+    match i {
+        IntVal::S(v) if v.unsigned_abs() < (1 << 53) => *v as f64 == f,
+        _ => crate::vm::int_float_cmp(i, f) == Some(std::cmp::Ordering::Equal),
     }
 }
 

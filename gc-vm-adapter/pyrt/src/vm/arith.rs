@@ -270,7 +270,7 @@ impl Vm {
 }
 /// `i` compared with `f` exactly, as CPython's `float_richcompare` does (no rounding of a big
 /// int to the nearest float); `None` if `f` is a NaN.
-pub(super) fn int_float_cmp(i: &IntVal, f: f64) -> Option<Ordering> {
+pub(crate) fn int_float_cmp(i: &IntVal, f: f64) -> Option<Ordering> {
     if f.is_nan() {
         return None;
     }

@@ -25,6 +25,7 @@
 //! inline (no separate `__dict__` object), so `a.x = b; b.x = a; del a, b` collects 2.
 
 mod arith;
+pub(crate) use arith::int_float_cmp;
 pub mod call;
 pub mod eval;
 pub mod exceptions;
